@@ -1,0 +1,109 @@
+"""Rollout buffers that hand out whole sequences, with the memory each one starts from.
+
+SB3's buffers compute GAE and returns; these add the policy state before every step, (S, n_envs, H) per step, and
+sample minibatches of fixed-length chunks of consecutive steps of one env. A chunk may cross episode boundaries:
+its ``episode_starts`` tell the core where to reset, so no padding ever enters the losses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import NamedTuple
+
+import numpy as np
+import torch
+from gymnasium import spaces
+from stable_baselines3.common.buffers import DictRolloutBuffer, RolloutBuffer
+from stable_baselines3.common.type_aliases import TensorDict
+
+
+class RecurrentRolloutBufferSamples(NamedTuple):
+    """A minibatch of N chunks of T steps. Flat tensors are time-major: index t * N + n."""
+
+    observations: torch.Tensor | TensorDict  # (T*N, *obs_shape)
+    actions: torch.Tensor  # (T*N, action_dim)
+    old_values: torch.Tensor  # (T*N,)
+    old_log_prob: torch.Tensor  # (T*N,)
+    advantages: torch.Tensor  # (T*N,)
+    returns: torch.Tensor  # (T*N,)
+    episode_starts: torch.Tensor  # (T, N)
+    states: torch.Tensor  # (S, N, H) memory before each chunk's first step
+
+
+class SequenceSampler:
+    """Mixin for SB3's rollout buffers: stores states and samples chunks of ``sequence_length`` steps."""
+
+    buffer_size: int
+    n_envs: int
+    device: torch.device
+
+    def init_states(self, state_shape: tuple[int, int]) -> None:
+        self.state_shape = state_shape
+        S, H = state_shape
+        self.states = torch.zeros(self.buffer_size, S, self.n_envs, H, device=self.device)  # (n_steps, S, n_envs, H)
+
+    def add_state(self, pos: int, state: torch.Tensor) -> None:
+        self.states[pos] = state
+
+    def _chunk_data(self) -> dict[str, torch.Tensor | TensorDict]:
+        """Everything a minibatch needs, as (n_steps, n_envs, ...) tensors, converted once per update."""
+        data: dict[str, torch.Tensor | TensorDict] = {}
+        observations = self.observations  # type: ignore[attr-defined]
+        if isinstance(observations, dict):
+            data["observations"] = {key: self.to_torch(value) for key, value in observations.items()}  # type: ignore[attr-defined]
+        else:
+            data["observations"] = self.to_torch(observations)  # type: ignore[attr-defined]
+        for name in ("actions", "values", "log_probs", "advantages", "returns", "episode_starts"):
+            value = getattr(self, name)
+            data[name] = self.to_torch(value.astype(np.float32, copy=False))  # type: ignore[attr-defined]
+        return data
+
+    def get_sequences(
+        self, batch_size: int, sequence_length: int
+    ) -> Generator[RecurrentRolloutBufferSamples, None, None]:
+        """Shuffled minibatches of ``batch_size // sequence_length`` chunks (the last one may hold fewer)."""
+        T = sequence_length
+        if self.buffer_size % T:
+            raise ValueError(f"n_steps={self.buffer_size} must be a multiple of sequence_length={T}")
+        data = self._chunk_data()
+        n_chunks = (self.buffer_size // T) * self.n_envs
+        per_batch = max(1, batch_size // T)
+        order = torch.as_tensor(np.random.permutation(n_chunks), device=self.device)
+        steps = torch.arange(T, device=self.device).view(T, 1)
+        for begin in range(0, n_chunks, per_batch):
+            chunk = order[begin : begin + per_batch]
+            start, env = (chunk // self.n_envs) * T, chunk % self.n_envs  # (N,)
+            times, envs = start.view(1, -1) + steps, env.view(1, -1).expand(T, -1)  # (T, N)
+
+            def take(x: torch.Tensor, times=times, envs=envs) -> torch.Tensor:
+                return x[times, envs].reshape(-1, *x.shape[2:])  # (T, N, ...) -> (T*N, ...)
+
+            obs = data["observations"]
+            yield RecurrentRolloutBufferSamples(
+                observations={k: take(v) for k, v in obs.items()} if isinstance(obs, dict) else take(obs),
+                actions=take(data["actions"]),  # type: ignore[arg-type]
+                old_values=take(data["values"]),  # type: ignore[arg-type]
+                old_log_prob=take(data["log_probs"]),  # type: ignore[arg-type]
+                advantages=take(data["advantages"]),  # type: ignore[arg-type]
+                returns=take(data["returns"]),  # type: ignore[arg-type]
+                episode_starts=data["episode_starts"][times, envs],  # type: ignore[index]
+                states=self.states[start, :, env].transpose(0, 1),  # (N, S, H) -> (S, N, H)
+            )
+
+
+class RecurrentRolloutBuffer(SequenceSampler, RolloutBuffer):
+    """SB3's ``RolloutBuffer`` that also keeps the policy state before every step."""
+
+    def __init__(self, buffer_size: int, observation_space: spaces.Space, action_space: spaces.Space,
+                 state_shape: tuple[int, int], **kwargs) -> None:  # fmt: skip
+        super().__init__(buffer_size, observation_space, action_space, **kwargs)
+        self.init_states(state_shape)
+
+
+class RecurrentDictRolloutBuffer(SequenceSampler, DictRolloutBuffer):
+    """SB3's ``DictRolloutBuffer`` that also keeps the policy state before every step."""
+
+    def __init__(self, buffer_size: int, observation_space: spaces.Dict, action_space: spaces.Space,
+                 state_shape: tuple[int, int], **kwargs) -> None:  # fmt: skip
+        super().__init__(buffer_size, observation_space, action_space, **kwargs)
+        self.init_states(state_shape)

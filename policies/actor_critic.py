@@ -1,0 +1,343 @@
+"""Recurrent actor-critic policies: SB3's ``ActorCriticPolicy`` with a recurrent core between features and heads.
+
+    observation -> features extractor -> actor core  -> mlp_extractor.pi -> action distribution
+                                      -> critic core -> mlp_extractor.vf -> value
+                                         (or the actor core when shared, or a linear layer when feed-forward)
+
+The policy's memory is one tensor of shape (S, B, H): the actor core's state stacked over the critic core's (when
+the critic has its own core). Rollout buffers, ``predict`` and scripts treat it as opaque.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+from gymnasium import spaces
+from stable_baselines3.common.distributions import Distribution
+from stable_baselines3.common.policies import ActorCriticPolicy, BaseModel
+from stable_baselines3.common.torch_layers import MlpExtractor
+from stable_baselines3.common.type_aliases import PyTorchObs
+
+from policies.cores import CELLS, RecurrentCore, check_cell, make_core
+from policies.extractors import ImageCNN, MultiInputExtractor
+
+# sb3-contrib's RecurrentPPO policy_kwargs, mapped onto ours so that code written for it runs unchanged.
+SB3_CONTRIB_NAMES = {"lstm_hidden_size": "hidden_size", "n_lstm_layers": "num_layers", "shared_lstm": "shared_core"}
+SB3_CONTRIB_DEFAULT_HIDDEN = 256  # sb3-contrib's lstm_hidden_size default, kept when its names are used
+
+
+def _map_sb3_contrib_kwargs(kwargs: dict[str, Any], cell: str) -> dict[str, Any]:
+    """Translate sb3-contrib's names; mixing them with ours for the same setting is an error."""
+    mapped = dict(kwargs)
+    for theirs, ours in SB3_CONTRIB_NAMES.items():
+        if theirs in mapped:
+            if ours in mapped:
+                raise ValueError(f"Give either {theirs!r} (sb3-contrib's name) or {ours!r}, not both")
+            mapped[ours] = mapped.pop(theirs)
+    if "enable_critic_lstm" in mapped:
+        if "critic_core" in mapped:
+            raise ValueError("Give either 'enable_critic_lstm' (sb3-contrib's name) or 'critic_core', not both")
+        mapped["critic_core"] = mapped.pop("enable_critic_lstm")
+    if "lstm_kwargs" in mapped:
+        if cell != "lstm":
+            raise ValueError(f"'lstm_kwargs' configures an LSTM core, but this policy's cell is {cell!r}")
+        mapped["core_kwargs"] = {**mapped.get("core_kwargs", {}), **(mapped.pop("lstm_kwargs") or {})}
+    return mapped
+
+
+class RecurrentActorCriticPolicy(ActorCriticPolicy):
+    """Actor-critic policy with an Elman RNN, LSTM or GRU core.
+
+    Takes every argument of SB3's ``ActorCriticPolicy`` plus:
+
+    Args:
+        cell: ``"rnn"``, ``"lstm"`` or ``"gru"`` (the aliases fix it: ``MlpGruPolicy`` is a GRU).
+        hidden_size: units per core layer.
+        num_layers: stacked core layers.
+        shared_core: actor and critic read the same core (trained by both losses).
+        critic_core: when not shared, give the critic a core of its own (True) or a feed-forward layer (False).
+        layer_norm: layer norm on the core outputs.
+        core_kwargs: extra arguments for the core (e.g. ``dropout``).
+
+    sb3-contrib's names are accepted too: ``lstm_hidden_size``, ``n_lstm_layers``, ``shared_lstm``,
+    ``enable_critic_lstm``, ``lstm_kwargs``.
+    """
+
+    default_cell: ClassVar[str | None] = None
+
+    def __init__(self, observation_space: spaces.Space, action_space: spaces.Space, lr_schedule, *args, **kwargs):
+        recurrent = {key: kwargs.pop(key) for key in list(kwargs) if key in _RECURRENT_KWARGS}
+        cell = recurrent.pop("cell", None)
+        if cell is None:
+            cell = self.default_cell or "lstm"
+        elif self.default_cell is not None and check_cell(cell) != self.default_cell:
+            raise ValueError(
+                f"{type(self).__name__} has cell {self.default_cell!r}, got cell={cell!r}: "
+                f"choose the alias of that cell instead (cells: {', '.join(CELLS)})"
+            )
+        self.cell = check_cell(cell)
+        default_hidden = SB3_CONTRIB_DEFAULT_HIDDEN if set(recurrent) & set(_SB3_CONTRIB_KWARGS) else 128
+        recurrent = _map_sb3_contrib_kwargs(recurrent, self.cell)
+        self.hidden_size = int(recurrent.get("hidden_size", default_hidden))
+        self.num_layers = int(recurrent.get("num_layers", 1))
+        self.shared_core = bool(recurrent.get("shared_core", False))
+        self.critic_core_enabled = bool(recurrent.get("critic_core", not self.shared_core))
+        self.layer_norm = bool(recurrent.get("layer_norm", False))
+        self.core_kwargs = dict(recurrent.get("core_kwargs", {}))
+        if self.shared_core and self.critic_core_enabled:
+            raise ValueError("shared_core=True and critic_core=True conflict: choose a shared or a separate core")
+        if self.shared_core and not kwargs.get("share_features_extractor", True):
+            raise ValueError("shared_core=True needs share_features_extractor=True")
+        super().__init__(observation_space, action_space, lr_schedule, *args, **kwargs)
+
+    # Construction -------------------------------------------------------------------------------------------------
+
+    def _build_mlp_extractor(self) -> None:
+        """Build the cores here, inside SB3's ``_build``, so that its optimizer sees their parameters."""
+        features_dim = int(self.features_dim)
+        core_args = dict(num_layers=self.num_layers, layer_norm=self.layer_norm, **self.core_kwargs)
+        self.actor_core: RecurrentCore = make_core(self.cell, features_dim, self.hidden_size, **core_args)
+        self.critic_core: RecurrentCore | None = None
+        self.critic_linear: torch.nn.Module | None = None
+        if self.critic_core_enabled:
+            self.critic_core = make_core(self.cell, features_dim, self.hidden_size, **core_args)
+        elif not self.shared_core:
+            self.critic_linear = torch.nn.Sequential(torch.nn.Linear(features_dim, self.hidden_size), torch.nn.Tanh())
+        self.mlp_extractor = MlpExtractor(
+            self.hidden_size, net_arch=self.net_arch, activation_fn=self.activation_fn, device=self.device
+        )
+
+    def _get_constructor_parameters(self) -> dict[str, Any]:
+        data = super()._get_constructor_parameters()
+        data.update(
+            cell=self.cell,
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            shared_core=self.shared_core,
+            critic_core=self.critic_core_enabled,
+            layer_norm=self.layer_norm,
+            core_kwargs=self.core_kwargs,
+        )
+        return data
+
+    # State --------------------------------------------------------------------------------------------------------
+
+    @property
+    def cores(self) -> dict[str, RecurrentCore]:
+        """The policy's cores by name, in the order their states are stacked."""
+        cores = {"actor": self.actor_core}
+        if self.critic_core is not None:
+            cores["critic"] = self.critic_core
+        return cores
+
+    @property
+    def state_shape(self) -> tuple[int, int]:
+        """(S, H) of the policy state (its batch dimension B sits between them)."""
+        return sum(core.state_size for core in self.cores.values()), self.hidden_size
+
+    def initial_state(self, n_envs: int) -> torch.Tensor:
+        """Zero memory for ``n_envs`` environments, (S, n_envs, H)."""
+        return torch.zeros(self.state_shape[0], n_envs, self.hidden_size, device=self.device)
+
+    def split_state(self, state: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The policy state cut into each core's state."""
+        sizes = [core.state_size for core in self.cores.values()]
+        return dict(zip(self.cores, torch.split(state, sizes, dim=0), strict=True))
+
+    # Networks -----------------------------------------------------------------------------------------------------
+
+    def _features(self, obs: PyTorchObs, extractor: torch.nn.Module, T: int, B: int) -> torch.Tensor:
+        """Features of time-major flat observations (T*B, ...) as a (T, B, F) sequence."""
+        return BaseModel.extract_features(self, obs, extractor).reshape(T, B, -1)
+
+    def _latents(
+        self, obs: PyTorchObs, state: torch.Tensor, episode_starts: torch.Tensor, with_state: bool
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """Actor and critic latents (T*B, H) for a (T, B) sequence batch, and the next state if asked for."""
+        T, B = episode_starts.shape
+        states = self.split_state(state)
+        pi_features = self._features(obs, self.pi_features_extractor, T, B)
+        vf_features = (
+            pi_features if self.share_features_extractor else self._features(obs, self.vf_features_extractor, T, B)
+        )
+        new_states = []
+        if with_state:
+            latent_pi, actor_state = self.actor_core(pi_features, states["actor"], episode_starts)
+            new_states.append(actor_state)
+        else:
+            latent_pi = self.actor_core.outputs(pi_features, states["actor"], episode_starts)
+        if self.critic_core is not None:
+            if with_state:
+                latent_vf, critic_state = self.critic_core(vf_features, states["critic"], episode_starts)
+                new_states.append(critic_state)
+            else:
+                latent_vf = self.critic_core.outputs(vf_features, states["critic"], episode_starts)
+        elif self.critic_linear is not None:
+            latent_vf = self.critic_linear(vf_features)
+        else:
+            latent_vf = latent_pi
+        next_state = torch.cat(new_states, dim=0) if with_state else None
+        return latent_pi.reshape(T * B, -1), latent_vf.reshape(T * B, -1), next_state
+
+    def forward(  # type: ignore[override]  # SB3's forward has no memory
+        self, obs: PyTorchObs, state: torch.Tensor, episode_starts: torch.Tensor, deterministic: bool = False
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """One step for B environments: actions, values, log-probabilities and the next state."""
+        latent_pi, latent_vf, next_state = self._latents(obs, state, episode_starts.view(1, -1), with_state=True)
+        distribution = self._get_action_dist_from_latent(self.mlp_extractor.forward_actor(latent_pi))
+        actions = distribution.get_actions(deterministic=deterministic)
+        values = self.value_net(self.mlp_extractor.forward_critic(latent_vf))
+        actions = actions.reshape((-1, *self.action_space.shape))  # type: ignore[misc]
+        return actions, values, distribution.log_prob(actions), next_state  # type: ignore[return-value]
+
+    def evaluate_actions(  # type: ignore[override]  # sequences need their memory
+        self, obs: PyTorchObs, actions: torch.Tensor, state: torch.Tensor, episode_starts: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """Values, log-probabilities and entropy of (T*B) actions taken in a (T, B) batch of sequences.
+
+        ``obs`` and ``actions`` are flat and time-major, (T*B, ...). Each core processes the whole batch in one fused
+        call; ``state`` is the memory before step 0, (S, B, H).
+        """
+        latent_pi, latent_vf, _ = self._latents(obs, state, episode_starts, with_state=False)
+        distribution = self._get_action_dist_from_latent(self.mlp_extractor.forward_actor(latent_pi))
+        values = self.value_net(self.mlp_extractor.forward_critic(latent_vf))
+        return values, distribution.log_prob(actions), distribution.entropy()
+
+    def get_distribution(  # type: ignore[override]
+        self, obs: PyTorchObs, state: torch.Tensor, episode_starts: torch.Tensor
+    ) -> tuple[Distribution, torch.Tensor]:
+        """The action distribution for one step of B environments, and the next state."""
+        latent_pi, _, next_state = self._latents(obs, state, episode_starts.view(1, -1), with_state=True)
+        assert next_state is not None
+        return self._get_action_dist_from_latent(self.mlp_extractor.forward_actor(latent_pi)), next_state
+
+    def predict_values(  # type: ignore[override]
+        self, obs: PyTorchObs, state: torch.Tensor, episode_starts: torch.Tensor
+    ) -> torch.Tensor:
+        """Values of one step for B environments, (B, 1)."""
+        _, latent_vf, _ = self._latents(obs, state, episode_starts.view(1, -1), with_state=True)
+        return self.value_net(self.mlp_extractor.forward_critic(latent_vf))
+
+    def encode(self, obs: PyTorchObs, episode_starts: torch.Tensor, state: torch.Tensor | None = None) -> torch.Tensor:
+        """The actor's memory along (T, B) observation sequences: actor-core outputs, (T, B, H).
+
+        ``obs`` is (T, B, ...) (a dict of such for Dict spaces), already a tensor (``obs_to_tensor``). This is what
+        the sequence heads reuse (``SequenceClassifier.from_policy``).
+        """
+        T, B = episode_starts.shape
+        obs = (
+            {k: v.reshape(T * B, *v.shape[2:]) for k, v in obs.items()}
+            if isinstance(obs, dict)
+            else obs.reshape(T * B, *obs.shape[2:])
+        )
+        actor_state = self.actor_core.initial_state(B) if state is None else self.split_state(state)["actor"]
+        features = self._features(obs, self.pi_features_extractor, T, B)
+        return self.actor_core.outputs(features, actor_state, episode_starts)
+
+    def _predict(  # type: ignore[override]
+        self, observation: PyTorchObs, state: torch.Tensor, episode_starts: torch.Tensor, deterministic: bool = False
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        distribution, next_state = self.get_distribution(observation, state, episode_starts)
+        return distribution.get_actions(deterministic=deterministic), next_state
+
+    def predict(  # type: ignore[override]  # sb3-contrib's contract: state in, state out
+        self,
+        observation: np.ndarray | dict[str, np.ndarray],
+        state: np.ndarray | None = None,
+        episode_start: np.ndarray | None = None,
+        deterministic: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Actions for one env or a VecEnv's batch, and the memory to pass back in at the next call.
+
+        ``state=None`` starts from zero memory; ``episode_start`` (n_envs,) marks envs that were just reset.
+        """
+        self.set_training_mode(False)
+        obs_tensor, vectorized_env = self.obs_to_tensor(observation)
+        first = next(iter(obs_tensor.values())) if isinstance(obs_tensor, dict) else obs_tensor
+        n_envs = first.shape[0]
+        if state is None:
+            state = self.initial_state(n_envs).cpu().numpy()
+            episode_start = np.ones(n_envs)
+        expected = (self.state_shape[0], n_envs, self.hidden_size)
+        if np.shape(state) != expected:
+            raise ValueError(f"state must have shape (S, n_envs, H) = {expected}, got {np.shape(state)}")
+        if episode_start is None:
+            episode_start = np.zeros(n_envs)
+        with torch.no_grad():
+            state_tensor = torch.as_tensor(state, dtype=torch.float32, device=self.device)
+            starts = torch.as_tensor(np.asarray(episode_start), dtype=torch.float32, device=self.device).view(-1)
+            actions, next_state = self._predict(obs_tensor, state_tensor, starts, deterministic=deterministic)
+        actions_np = actions.cpu().numpy().reshape((-1, *self.action_space.shape))  # type: ignore[misc]
+        if isinstance(self.action_space, spaces.Box):
+            if self.squash_output:
+                actions_np = self.unscale_action(actions_np)
+            else:
+                actions_np = np.clip(actions_np, self.action_space.low, self.action_space.high)
+        if not vectorized_env:
+            actions_np = actions_np.squeeze(axis=0)
+        return actions_np, next_state.cpu().numpy()
+
+
+_RECURRENT_KWARGS = (
+    "cell",
+    "hidden_size",
+    "num_layers",
+    "shared_core",
+    "critic_core",
+    "layer_norm",
+    "core_kwargs",
+    "lstm_hidden_size",
+    "n_lstm_layers",
+    "shared_lstm",
+    "enable_critic_lstm",
+    "lstm_kwargs",
+)
+_SB3_CONTRIB_KWARGS = ("lstm_hidden_size", "n_lstm_layers", "shared_lstm", "enable_critic_lstm", "lstm_kwargs")
+
+
+class RecurrentActorCriticCnnPolicy(RecurrentActorCriticPolicy):
+    """Image observations through :class:`ImageCNN` (NatureCNN for large images, 3x3 kernels for small ones)."""
+
+    def __init__(self, observation_space, action_space, lr_schedule, *args, **kwargs):
+        kwargs.setdefault("features_extractor_class", ImageCNN)
+        super().__init__(observation_space, action_space, lr_schedule, *args, **kwargs)
+
+
+class RecurrentMultiInputActorCriticPolicy(RecurrentActorCriticPolicy):
+    """Dict observations through :class:`MultiInputExtractor`."""
+
+    def __init__(self, observation_space, action_space, lr_schedule, *args, **kwargs):
+        kwargs.setdefault("features_extractor_class", MultiInputExtractor)
+        super().__init__(observation_space, action_space, lr_schedule, *args, **kwargs)
+
+
+def _alias(base: type[RecurrentActorCriticPolicy], cell: str, name: str) -> type[RecurrentActorCriticPolicy]:
+    return type(name, (base,), {"default_cell": cell, "__doc__": f"{base.__doc__.splitlines()[0]} Cell: {cell}."})
+
+
+MlpRnnPolicy = _alias(RecurrentActorCriticPolicy, "rnn", "MlpRnnPolicy")
+MlpLstmPolicy = _alias(RecurrentActorCriticPolicy, "lstm", "MlpLstmPolicy")
+MlpGruPolicy = _alias(RecurrentActorCriticPolicy, "gru", "MlpGruPolicy")
+CnnRnnPolicy = _alias(RecurrentActorCriticCnnPolicy, "rnn", "CnnRnnPolicy")
+CnnLstmPolicy = _alias(RecurrentActorCriticCnnPolicy, "lstm", "CnnLstmPolicy")
+CnnGruPolicy = _alias(RecurrentActorCriticCnnPolicy, "gru", "CnnGruPolicy")
+MultiInputRnnPolicy = _alias(RecurrentMultiInputActorCriticPolicy, "rnn", "MultiInputRnnPolicy")
+MultiInputLstmPolicy = _alias(RecurrentMultiInputActorCriticPolicy, "lstm", "MultiInputLstmPolicy")
+MultiInputGruPolicy = _alias(RecurrentMultiInputActorCriticPolicy, "gru", "MultiInputGruPolicy")
+
+POLICY_ALIASES: dict[str, type[RecurrentActorCriticPolicy]] = {
+    policy.__name__: policy
+    for policy in (
+        MlpRnnPolicy,
+        MlpLstmPolicy,
+        MlpGruPolicy,
+        CnnRnnPolicy,
+        CnnLstmPolicy,
+        CnnGruPolicy,
+        MultiInputRnnPolicy,
+        MultiInputLstmPolicy,
+        MultiInputGruPolicy,
+    )
+}
