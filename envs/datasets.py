@@ -1,0 +1,155 @@
+"""Sequence data for the heads: synthetic tasks that need memory, and real sets shipped inside PyPI packages.
+
+Real data loads offline from optional extras: ItalyPowerDemand, JapaneseVowels and Airline from sktime's wheel
+(``pip install 'recurrent-agents[data]'``), yearly sunspots from statsmodels (``[baselines]``). Standard splits:
+the UCR/UEA train/test files, Airline's last 36 months and sunspots' 1988-2008 held out.
+
+Example:
+    >>> data = load_dataset("parity", n_train=64, n_test=16)
+    >>> len(data.X_train), data.y_train.shape, data.task
+    (64, (64,), 'classification')
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any, Literal, NamedTuple, TypeAlias
+
+import numpy as np
+
+Sequences: TypeAlias = np.ndarray | list[np.ndarray]
+Task: TypeAlias = Literal["classification", "regression"]
+
+
+class SequenceData(NamedTuple):
+    """A sequence classification or regression set: ``X`` is (N, T, F) or a list of (T_i, F) arrays."""
+
+    name: str
+    X_train: Sequences
+    y_train: np.ndarray
+    X_test: Sequences
+    y_test: np.ndarray
+    task: Task = "classification"
+
+
+class SeriesData(NamedTuple):
+    """A forecasting set: one series split at a fixed origin; ``season`` is the seasonal period (1: none)."""
+
+    name: str
+    train: np.ndarray  # (T,) or (T, F)
+    test: np.ndarray  # (H,) or (H, F): the horizon to forecast from the end of train
+    season: int = 1
+
+
+def _require(module: str, extra: str, loader: str) -> ModuleType:
+    """Import an optional dependency or say which extra provides it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as error:
+        raise ImportError(
+            f"{loader} needs the optional package {module!r}: pip install 'recurrent-agents[{extra}]'"
+        ) from error
+
+
+# Synthetic tasks that need memory.
+
+
+def adding_problem(n_train: int = 10_000, n_test: int = 1_000, T: int = 100, seed: int = 0) -> SequenceData:
+    """Hochreiter & Schmidhuber's adding problem: sum the two values marked among T uniform ones (regression).
+
+    Each step is (value ~ U(0, 1), marker); one marker falls in each half. Predicting the mean, 1, scores MSE 1/6.
+    """
+    rng = np.random.default_rng(seed)
+    n = n_train + n_test
+    X = np.zeros((n, T, 2), dtype=np.float32)
+    X[:, :, 0] = rng.uniform(0, 1, (n, T))
+    first, second = rng.integers(0, T // 2, n), rng.integers(T // 2, T, n)
+    rows = np.arange(n)
+    X[rows, first, 1] = X[rows, second, 1] = 1.0
+    y = (X[rows, first, 0] + X[rows, second, 0]).astype(np.float32)
+    return SequenceData(f"adding_T{T}", X[:n_train], y[:n_train], X[n_train:], y[n_train:], "regression")
+
+
+def parity(n_train: int = 2_000, n_test: int = 500, T: int = 20, seed: int = 0) -> SequenceData:
+    """Parity of a bit stream of variable length in [T // 2, T]: one wrong bit anywhere flips the label."""
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(max(T // 2, 1), T + 1, n_train + n_test)
+    X = [rng.integers(0, 2, (length, 1)).astype(np.float32) for length in lengths]
+    y = np.array([int(x.sum()) % 2 for x in X])
+    return SequenceData(f"parity_T{T}", X[:n_train], y[:n_train], X[n_train:], y[n_train:])
+
+
+def noisy_sines(length: int = 600, horizon: int = 24, noise: float = 0.1, seed: int = 0) -> SeriesData:
+    """Sines with periods 12 and 31, a slow drift and Gaussian noise; the last ``horizon`` steps are held out."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(length + horizon, dtype=np.float64)
+    phases = rng.uniform(0, 2 * np.pi, 3)
+    y = np.sin(2 * np.pi * t / 12 + phases[0]) + 0.6 * np.sin(2 * np.pi * t / 31 + phases[1])
+    y += 0.3 * np.sin(2 * np.pi * t / 200 + phases[2]) + noise * rng.standard_normal(t.size)
+    return SeriesData("sines", y[:length], y[length:], season=12)
+
+
+# Real data, shipped inside PyPI wheels.
+
+
+def _nested_to_list(frame: Any) -> list[np.ndarray]:
+    """sktime's nested DataFrame (one pd.Series per cell) -> list of (T_i, F) arrays."""
+    return [np.stack([cell.to_numpy(np.float32) for cell in row], axis=1) for row in frame.itertuples(index=False)]
+
+
+def load_italy_power_demand() -> SequenceData:
+    """UCR ItalyPowerDemand: 24 hourly loads, 2 classes (Oct-Mar vs Apr-Sep), 67 train / 1029 test."""
+    datasets = _require("sktime.datasets", "data", "load_italy_power_demand")
+    splits = [
+        datasets.load_italy_power_demand(split=s, return_X_y=True, return_type="numpy3D") for s in ("train", "test")
+    ]
+    (X_train, y_train), (X_test, y_test) = [(X.transpose(0, 2, 1).astype(np.float32), y.astype(int)) for X, y in splits]
+    return SequenceData("italy_power_demand", X_train, y_train, X_test, y_test)
+
+
+def load_japanese_vowels() -> SequenceData:
+    """UEA JapaneseVowels: 12 LPC channels, variable length 7-29, 9 speakers, 270 train / 370 test."""
+    datasets = _require("sktime.datasets", "data", "load_japanese_vowels")
+    (X_train, y_train), (X_test, y_test) = [
+        (_nested_to_list(X), y.astype(int))
+        for X, y in (datasets.load_japanese_vowels(split=s) for s in ("train", "test"))
+    ]
+    return SequenceData("japanese_vowels", X_train, y_train, X_test, y_test)
+
+
+def load_airline() -> SeriesData:
+    """Box & Jenkins monthly airline passengers 1949-1960 (144 months), the last 36 held out."""
+    datasets = _require("sktime.datasets", "data", "load_airline")
+    y = datasets.load_airline().to_numpy(np.float64)
+    return SeriesData("airline", y[:-36], y[-36:], season=12)
+
+
+def load_sunspots() -> SeriesData:
+    """Yearly sunspot numbers 1700-2008, 1988-2008 (21 years) held out; the solar cycle is about 11 years."""
+    sunspots = _require("statsmodels.datasets.sunspots", "baselines", "load_sunspots")
+    frame = sunspots.load_pandas().data
+    y, years = frame["SUNACTIVITY"].to_numpy(np.float64), frame["YEAR"].to_numpy()
+    return SeriesData("sunspots", y[years < 1988], y[years >= 1988], season=11)
+
+
+CLASSIFICATION: dict[str, Callable[..., SequenceData]] = {
+    "italy_power_demand": load_italy_power_demand,
+    "japanese_vowels": load_japanese_vowels,
+    "parity": parity,
+    "adding": adding_problem,
+}
+FORECASTING: dict[str, Callable[..., SeriesData]] = {
+    "airline": load_airline,
+    "sunspots": load_sunspots,
+    "sines": noisy_sines,
+}
+
+
+def load_dataset(name: str, **kwargs: Any) -> SequenceData | SeriesData:
+    """Load a named set from :data:`CLASSIFICATION` or :data:`FORECASTING`; ``kwargs`` go to synthetic generators."""
+    loaders = {**CLASSIFICATION, **FORECASTING}
+    if name not in loaders:
+        raise ValueError(f"Unknown data set {name!r}: expected one of {', '.join(map(repr, loaders))}")
+    return loaders[name](**kwargs)
