@@ -68,7 +68,7 @@ class SequenceSampler:
         data = self._chunk_data()
         n_chunks = (self.buffer_size // T) * self.n_envs
         per_batch = max(1, batch_size // T)
-        order = torch.as_tensor(np.random.permutation(n_chunks), device=self.device)
+        order = torch.as_tensor(np.random.permutation(n_chunks), device=self.device)  # noqa: NPY002  # SB3 seeds this
         steps = torch.arange(T, device=self.device).view(T, 1)
         for begin in range(0, n_chunks, per_batch):
             chunk = order[begin : begin + per_batch]
