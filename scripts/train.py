@@ -1,4 +1,129 @@
-"""Train a recurrent PPO agent (placeholder until RecurrentPPO lands: prints the plan)."""
+"""Train an agent; with no arguments, a GRU policy on masked CartPole (pomdp/CartPoleNoVel-v0) until it is solved.
+
+python scripts/train.py                                    # the default agent, a few minutes on 2 CPU cores
+python scripts/train.py --env pomdp/TMaze-v0 --cell lstm   # another task and cell (the task's preset applies)
+python scripts/train.py --policy MlpPolicy                 # the memoryless baseline
+python scripts/train.py --set n_steps=64 --set learning_rate=3e-4
+python scripts/train.py --resume runs/pomdp/CartPoleNoVel-v0/ppo_gru_s0_<time>   # after Ctrl-C
+tensorboard --logdir runs
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from agents.config import AGENTS, TrainConfig, describe_fields, parse_set, resolve_config, with_overrides
+from agents.runs import RUNS_ROOT, create_run_dir, default_run_dir, find_resume
+from agents.training import TrainResult, train
+
+# Flags that map one to one onto config keys (dest -> key); the rest are handled below.
+FLAG_KEYS = ("env", "algo", "policy", "frame_stack", "timesteps", "seed", "n_envs", "vec_env", "device", "threads")
+RESUME_FLAGS = ("timesteps", "threads", "device", "vec_env")  # all that may change when a run is continued
+EXIT_INTERRUPTED = 130
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--env", help=f"Gymnasium id (default {TrainConfig.env})")
+    parser.add_argument("--agent", choices=list(AGENTS), help="a benchmark agent: sets --algo, --policy, frame stack")
+    parser.add_argument(
+        "--algo", choices=["ppo", "sb3c"], help="ppo: ours (SB3's PPO if memoryless); sb3c: sb3-contrib"
+    )
+    parser.add_argument("--policy", help="policy alias, e.g. MlpGruPolicy, MlpLstmPolicy, MlpPolicy (memoryless)")
+    parser.add_argument("--cell", choices=["rnn", "lstm", "gru"], help="shorthand for --policy Mlp<Cell>Policy")
+    parser.add_argument("--frame-stack", type=int, help="stack N observations (memoryless policies)")
+    parser.add_argument("--timesteps", type=int, help="total environment steps (default: the preset's)")
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--n-envs", type=int)
+    parser.add_argument("--vec-env", choices=["dummy", "subproc"])
+    parser.add_argument("--device", help="cpu (default), cuda, auto")
+    parser.add_argument("--threads", type=int, help="torch CPU threads (default 1: faster for small models)")
+    parser.add_argument("--preset", help="YAML file of config keys (default: agents/presets/<Task>.yaml)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config key")
+    parser.add_argument("--run-dir", help=f"where the run goes (default {RUNS_ROOT}/<env>/<agent>_s<seed>_<time>)")
+    parser.add_argument("--resume", metavar="PATH", help="continue a run directory or one of its checkpoints")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--list-keys", action="store_true", help="list every config key with its type and exit")
+    return parser.parse_args(argv)
+
+
+def flag_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """Config keys set by flags, then by --set (which wins)."""
+    out = {key: getattr(args, key) for key in FLAG_KEYS if getattr(args, key) is not None}
+    if args.cell:
+        if args.policy:
+            raise ValueError("Give --cell or --policy, not both")
+        out["policy"] = f"Mlp{args.cell.capitalize()}Policy"
+    if args.agent:
+        if {"algo", "policy", "frame_stack"} & set(out):
+            raise ValueError("--agent sets the algorithm, policy and frame stack: drop --algo/--policy/--cell")
+        out["algo"], out["policy"], out["frame_stack"] = AGENTS[args.agent]
+    return {**out, **parse_set(args.set)}
+
+
+def start(args: argparse.Namespace) -> tuple[TrainConfig, Path, Any]:
+    """Config, run directory and checkpoint (None for a new run), all checked before anything is written."""
+    overrides = flag_overrides(args)
+    if args.resume:
+        changed = sorted(set(overrides) - set(RESUME_FLAGS)) + (["--preset"] if args.preset else [])
+        if changed or args.run_dir:
+            raise ValueError(f"--resume continues the run as configured: {changed or ['--run-dir']} cannot change")
+        run_dir, config, checkpoint = find_resume(args.resume)
+        return with_overrides(config, overrides), run_dir, checkpoint
+    config = resolve_config(args.env, args.preset, overrides)
+    run_dir = create_run_dir(args.run_dir or default_run_dir(config))
+    return config, run_dir, None
+
+
+def print_result(config: TrainConfig, result: TrainResult, console: Console) -> None:
+    final = result.final or {}
+    table = Table(title=f"{config.agent} on {config.env}, seed {config.seed}")
+    for column in ("steps", "train time", "fps", "return", "success", "length", "episodes"):
+        table.add_column(column, justify="right")
+    success = final.get("success_rate")
+    table.add_row(
+        f"{result.steps:,}",
+        f"{result.train_time:.0f} s",
+        f"{result.steps / max(result.train_time, 1e-9):.0f}",
+        f"{final['mean_return']:.3g} ± {final['std_return']:.2g}",
+        "-" if success is None else f"{success:.0%}",
+        f"{final['mean_length']:.1f}",
+        str(final["episodes"]),
+    )
+    console.print(table)
+    console.print(f"Run directory: {result.run_dir}")
+    console.print(f"Evaluate:      python scripts/evaluate.py {result.run_dir} --gif episode.gif")
+    console.print(f"TensorBoard:   tensorboard --logdir {result.run_dir}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    console = Console()
+    if args.list_keys:
+        for name, type_, default, doc in describe_fields():
+            console.print(f"[bold]{name}[/bold] ({type_}, default {default!r}): {doc}", highlight=False)
+        return 0
+    try:
+        config, run_dir, checkpoint = start(args)
+    except (ValueError, TypeError, FileNotFoundError, FileExistsError) as error:
+        console.print(f"[red]train.py: error:[/red] {error}", highlight=False)
+        return 2
+    verb = f"Resuming at step {checkpoint.step:,}" if checkpoint else "Training"
+    console.print(f"{verb} {config.agent} on {config.env} for {config.timesteps:,} steps -> {run_dir}")
+    result = train(config, run_dir, checkpoint, progress_bar=not args.no_progress)
+    if result.interrupted:
+        console.print(f"Interrupted at step {result.steps:,}: checkpoint saved. Continue with")
+        console.print(f"  python scripts/train.py --resume {run_dir}")
+        return EXIT_INTERRUPTED
+    print_result(config, result, console)
+    return 0
+
 
 if __name__ == "__main__":
-    print("Will train a GRU RecurrentPPO agent on masked CartPole (RecurrentPPO is not built yet).")
+    sys.exit(main())
