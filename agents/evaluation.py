@@ -58,6 +58,18 @@ def solved_threshold(env_id: str, threshold: float | None = None) -> float | Non
     return None if best is None else SOLVED_FRACTION * best
 
 
+def check_compatible(model: BaseAlgorithm, config: TrainConfig) -> None:
+    """Raise a ValueError unless ``config.env`` has the spaces ``model`` was trained on (e.g. another level)."""
+    env = make_env(config, n_envs=1, normalize_stats=None, training=False)
+    spaces = env.observation_space, env.action_space
+    env.close()
+    if spaces != (model.observation_space, model.action_space):
+        raise ValueError(
+            f"{config.env} has observation space {spaces[0]} and action space {spaces[1]}, but the model was "
+            f"trained on {model.observation_space} and {model.action_space}"
+        )
+
+
 def evaluate(model: BaseAlgorithm, env: VecEnv, env_id: str, n_episodes: int, deterministic: bool = True) -> EvalResult:
     """Run ``n_episodes`` on ``env`` (recurrent memory carried and reset by SB3's ``evaluate_policy``)."""
     returns, lengths = evaluate_policy(

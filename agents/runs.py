@@ -146,6 +146,13 @@ def find_resume(path: str | Path) -> tuple[Path, TrainConfig, Checkpoint]:
     return run_dir, config, checkpoint
 
 
+def same_class(found: Any, expected: Any) -> bool:
+    """Whether a class read from a model file is ``expected``: the policy aliases are made with ``type()``, so a
+    loaded one may be an equal copy rather than the same object."""
+    name = (getattr(found, "__module__", None), getattr(found, "__qualname__", None))
+    return found is expected or name == (expected.__module__, expected.__qualname__)
+
+
 def check_model_file(path: Path, config: TrainConfig) -> None:
     """Raise a ValueError unless ``path`` is a complete SB3 model of the algorithm and policy of ``config``."""
     if not zipfile.is_zipfile(path):
@@ -161,7 +168,7 @@ def check_model_file(path: Path, config: TrainConfig) -> None:
     cls = model_class(config)
     expected = cls.policy_aliases.get(config.policy)
     found = data["policy_class"]
-    if expected is None or not isinstance(found, type) or not issubclass(found, expected):
+    if expected is None or not same_class(found, expected):
         raise ValueError(
             f"{str(path)!r} holds a {getattr(found, '__name__', found)} policy, but this run trains "
             f"{config.policy} with {cls.__module__}.{cls.__name__}: it comes from another run"
@@ -179,7 +186,7 @@ def detect_config(path: Path, env_id: str) -> TrainConfig:
             config = TrainConfig(env=env_id, algo=algo, policy=policy)
             if algo == "sb3c" and config.cell != "lstm":
                 continue
-            if model_class(config).policy_aliases.get(policy) is found:
+            if same_class(found, model_class(config).policy_aliases.get(policy)):
                 return config
     raise ValueError(f"{str(path)!r} holds a {found!r} policy, which no agent of this package trains")
 

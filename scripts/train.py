@@ -18,6 +18,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from agents.builders import check_env_id
 from agents.config import AGENTS, TrainConfig, describe_fields, parse_set, resolve_config, with_overrides
 from agents.runs import RUNS_ROOT, create_run_dir, default_run_dir, find_resume
 from agents.training import TrainResult, train
@@ -77,6 +78,7 @@ def start(args: argparse.Namespace) -> tuple[TrainConfig, Path, Any]:
         run_dir, config, checkpoint = find_resume(args.resume)
         return with_overrides(config, overrides), run_dir, checkpoint
     config = resolve_config(args.env, args.preset, overrides)
+    check_env_id(config.env)
     run_dir = create_run_dir(args.run_dir or default_run_dir(config))
     return config, run_dir, None
 
@@ -112,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config, run_dir, checkpoint = start(args)
     except (ValueError, TypeError, FileNotFoundError, FileExistsError) as error:
-        console.print(f"[red]train.py: error:[/red] {error}", highlight=False)
+        print(f"train.py: error: {error}", file=sys.stderr)
         return 2
     verb = f"Resuming at step {checkpoint.step:,}" if checkpoint else "Training"
     console.print(f"{verb} {config.agent} on {config.env} for {config.timesteps:,} steps -> {run_dir}")

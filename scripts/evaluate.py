@@ -1,0 +1,79 @@
+"""Evaluate a saved agent: mean ± std return, success rate (where the task defines one) and episode length.
+
+python scripts/evaluate.py runs/pomdp/CartPoleNoVel-v0/ppo_gru_s0_<time>            # a run directory
+python scripts/evaluate.py runs/.../checkpoints/step_000020000.zip --episodes 100   # a checkpoint
+python scripts/evaluate.py RUN --env pomdp/TMazeMedium-v0                          # another env, same spaces
+python scripts/evaluate.py RUN --gif episode.gif --stochastic                       # record one episode
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+
+import torch
+from rich.console import Console
+from rich.table import Table
+
+from agents.builders import EVAL_SEED_OFFSET, check_env_id, make_env
+from agents.evaluation import check_compatible, evaluate, record_gif
+from agents.runs import load_model
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("path", help="run directory, or a model/checkpoint .zip")
+    parser.add_argument("--env", help="evaluate on this id instead of the run's (needed for a bare model file)")
+    parser.add_argument("--episodes", type=int, default=50, help="episodes to run (default 50)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--deterministic", dest="deterministic", action="store_true", default=True, help="(default)")
+    mode.add_argument("--stochastic", dest="deterministic", action="store_false", help="sample actions")
+    parser.add_argument("--gif", metavar="FILE", help="also record one episode to this GIF")
+    parser.add_argument("--fps", type=int, default=10, help="GIF frames per second")
+    parser.add_argument("--seed", type=int, help="seed of the evaluation envs (default: the run's + 10000)")
+    parser.add_argument("--n-envs", type=int, default=8, help="envs stepped side by side")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (1 is fastest for small models)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    torch.set_num_threads(args.threads)
+    try:
+        if args.episodes < 1:
+            raise ValueError(f"--episodes must be >= 1, got {args.episodes}")
+        if args.env:
+            check_env_id(args.env)
+        model, config, normalize = load_model(args.path, args.env, args.device)
+        config = dataclasses.replace(config, env=args.env or config.env)
+        check_compatible(model, config)
+    except (ValueError, TypeError, FileNotFoundError) as error:
+        print(f"evaluate.py: error: {error}", file=sys.stderr)
+        return 2
+    seed = config.seed + EVAL_SEED_OFFSET if args.seed is None else args.seed
+    env = make_env(config, min(args.n_envs, args.episodes), seed, normalize, training=False)
+    result = evaluate(model, env, config.env, args.episodes, args.deterministic)
+    env.close()
+    summary = result.summary()
+    table = Table(title=f"{config.agent} on {config.env} ({'deterministic' if args.deterministic else 'stochastic'})")
+    for column in ("episodes", "return", "success", "length"):
+        table.add_column(column, justify="right")
+    success = summary["success_rate"]
+    table.add_row(
+        str(summary["episodes"]),
+        f"{summary['mean_return']:.4g} ± {summary['std_return']:.2g}",
+        "-" if success is None else f"{success:.0%}",
+        f"{summary['mean_length']:.1f}",
+    )
+    console = Console()
+    console.print(table)
+    if args.gif:
+        frames = record_gif(model, config, args.gif, normalize, args.deterministic, args.fps)
+        console.print(f"Recorded {frames} frames to {args.gif}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
