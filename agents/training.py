@@ -201,8 +201,8 @@ def train(
     if normalize is not None:
         normalize.save(str(run_dir / NORMALIZE_FILE))
     final = evaluations.run()
-    results = {"env": config.env, "agent": config.agent, "seed": config.seed, "fps": model.num_timesteps / train_time}
-    results.update(final)
+    results = {"env": config.env, "agent": config.agent, "seed": config.seed, **final}
+    results["fps"] = final["step"] / max(final["train_time"], 1e-9)
     write_text(run_dir / RESULTS_FILE, json.dumps(results, indent=2))
     model.get_env().close()
     eval_env.close()
