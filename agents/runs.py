@@ -155,16 +155,21 @@ def same_class(found: Any, expected: Any) -> bool:
 
 def check_model_file(path: Path, config: TrainConfig) -> None:
     """Raise a ValueError unless ``path`` is a complete SB3 model of the algorithm and policy of ``config``."""
-    if not zipfile.is_zipfile(path):
-        raise ValueError(f"{str(path)!r} is not a saved model (not a zip file, or truncated)")
     try:
         with zipfile.ZipFile(path) as archive:
-            bad = archive.testzip()
+            names, bad = archive.namelist(), archive.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise ValueError(f"{str(path)!r} is not a saved model, or truncated: {error}") from error
+    if bad is not None:
+        raise ValueError(f"{str(path)!r} is truncated or corrupt: {bad} fails its checksum")
+    if "data" not in names:
+        raise ValueError(f"{str(path)!r} is not a stable-baselines3 model (or it is truncated): no 'data' entry")
+    try:
         data, _, _ = load_from_zip_file(path, device="cpu")
-    except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, KeyError) as error:
+    except (ValueError, RuntimeError, KeyError, EOFError, OSError) as error:
         raise ValueError(f"{str(path)!r} is truncated or corrupt: {error}") from error
-    if bad is not None or not data or "policy_class" not in data:
-        raise ValueError(f"{str(path)!r} is not a stable-baselines3 model (or it is corrupt)")
+    if not data or "policy_class" not in data:
+        raise ValueError(f"{str(path)!r} is not a stable-baselines3 model: it names no policy class")
     cls = model_class(config)
     expected = cls.policy_aliases.get(config.policy)
     found = data["policy_class"]
