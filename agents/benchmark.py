@@ -127,7 +127,9 @@ def run_matrix(jobs: list[Job], workers: int) -> Iterator[tuple[Job, dict[str, A
         for job in todo:
             yield run_job(job)
         return
-    context = mp.get_context("spawn")  # no forked torch/threads state in the workers
+    # Fork where there is fork: the parent ran no torch op (so no thread pool to inherit) and each worker skips
+    # re-importing torch and SB3, which takes seconds.
+    context = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     with context.Pool(workers, initializer=_ignore_sigint, maxtasksperchild=1) as pool:
         try:
             yield from pool.imap_unordered(run_job, todo)

@@ -1,0 +1,64 @@
+"""scripts/benchmark.py: the --quick path on a 1-task x 2-agent x 1-seed matrix writes CSV, table and PNG."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agents.benchmark import Job, job_state, plan
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "scripts" / "benchmark.py"
+TINY = ["--set", "n_envs=2", "--set", "n_steps=32", "--set", "batch_size=32", "--set", "n_epochs=1",
+        "--set", "hidden_size=8", "--set", "net_arch=[8]", "--set", "eval_episodes=2"]  # fmt: skip
+
+
+def load_script(path: Path):
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+benchmark_script = load_script(SCRIPT)
+
+
+def test_quick_matrix_writes_csv_table_and_plots_then_resumes(tmp_path):
+    out = tmp_path / "bench"
+    args = ["--quick", "--tasks", "pomdp/TMaze-v0", "--agents", "ppo_gru", "ppo_mlp", "--timesteps", "128",
+            "--set", "eval_freq=64", "--workers", "2", "--out", str(out), *TINY]  # fmt: skip
+    done = subprocess.run([sys.executable, str(SCRIPT), *args], cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    with (out / "evaluations.csv").open() as file:
+        rows = list(csv.DictReader(file))
+    expected = {(agent, step) for agent in ("ppo_gru", "ppo_mlp") for step in ("0", "64", "128")}
+    assert {(row["agent"], row["step"]) for row in rows} == expected
+    table = (out / "results.md").read_text()
+    assert "| pomdp/TMaze-v0 | ppo_gru | 1/1 |" in table
+    assert "| pomdp/TMaze-v0 | ppo_mlp | 1/1 |" in table
+    assert (out / "curves.png").stat().st_size > 0
+    assert (out / "curves_TMaze.png").stat().st_size > 0
+    # Calling again finds every run done: nothing is trained, the report is rewritten.
+    assert benchmark_script.main(args) == 0
+    assert (out / "results.md").read_text().count("1/1") == 2
+
+
+def test_changed_config_in_the_same_folder_is_an_error(tmp_path):
+    (job,) = plan(["pomdp/TMaze-v0"], ["ppo_mlp"], [0], tmp_path, {"timesteps": 64})
+    job.run_dir.mkdir(parents=True)
+    (job.run_dir / "config.yaml").write_text("env: pomdp/TMaze-v0\ntimesteps: 32\nalgo: ppo\npolicy: MlpPolicy\n")
+    with pytest.raises(ValueError, match="was run with another config"):
+        job_state(job)
+    assert job_state(Job("pomdp/TMaze-v0", "ppo_gru", 0, tmp_path)) == "new"
+
+
+def test_unknown_agent_or_task(capsys, tmp_path):
+    assert benchmark_script.main(["--agents", "ppo_transformer", "--out", str(tmp_path)]) == 2
+    assert "Unknown agent(s) ['ppo_transformer']" in capsys.readouterr().err
+    assert benchmark_script.main(["--tasks", "pomdp/TMazeEasy", "--out", str(tmp_path)]) == 2
+    assert "closest registered ids are pomdp/TMazeEasy-v0" in capsys.readouterr().err
