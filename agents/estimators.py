@@ -27,8 +27,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from agents.sequence_trainer import SequenceTrainer, TrainerConfig, forecast_metrics, r2_score, seed_everything
-from envs.datasets import Sequences, as_sequences, as_series, sliding_windows
+from agents.sequence_trainer import Batch, SequenceTrainer, TrainerConfig, forecast_metrics, r2_score, seed_everything
+from envs.datasets import Sequences, as_sequences, as_series, require_extra, sliding_windows
 from policies.heads import SequenceClassifier, SequenceForecaster
 
 TRAINER_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(TrainerConfig))
@@ -118,6 +118,27 @@ class _Estimator:
     def _build_module(self) -> nn.Module:
         raise NotImplementedError
 
+    def _step(self, module: nn.Module, batch: Batch) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        raise NotImplementedError
+
+    def _initialize(self, module: nn.Module, data: Batch) -> None:
+        """Set weights from the training data before gradient steps (the forecaster's closed-form AR highway)."""
+
+    def _train(self, train: Batch, val: Batch | None) -> None:
+        """Build and train ``module_`` with early stopping on ``val``; then, with ``refit``, again on everything."""
+        config = self.trainer_config()
+        trainer = SequenceTrainer(config)
+        seed_everything(config.seed)
+        self.module_ = self._build_module()
+        self._initialize(self.module_, train)
+        self.history_ = trainer.fit(self.module_, self._step, train, val)
+        if config.refit and val is not None:
+            everything = tuple(torch.cat(pair) for pair in zip(train, val, strict=True))
+            seed_everything(config.seed)  # the same initialisation as the run that early stopping judged
+            self.module_ = self._build_module()
+            self._initialize(self.module_, everything)
+            trainer.refit(self.module_, self._step, everything, self.history_)
+
 
 def _to_storable(value: Any) -> Any:
     """numpy arrays -> tensors or plain lists, so that ``torch.load(weights_only=True)`` accepts them."""
@@ -201,14 +222,9 @@ class _SequenceEstimator(_Estimator):
         self.mean_, self.scale_ = (None, None)
         if self.standardize and self.policy is None:
             self.mean_, self.scale_ = standardize(array, lengths)
-        config = self.trainer_config()
-        seed_everything(config.seed)
-        self.module_ = self._build_module()
         data = (torch.from_numpy(self._scale(array)), torch.from_numpy(lengths), torch.from_numpy(targets))
-        train, val = self._split(targets, config)
-        self.history_ = SequenceTrainer(config).fit(
-            self.module_, self._step, tuple(t[train] for t in data), tuple(t[val] for t in data) if len(val) else None
-        )
+        train, val = self._split(targets, self.trainer_config())
+        self._train(tuple(t[train] for t in data), tuple(t[val] for t in data) if len(val) else None)
         return self
 
     def _split(self, targets: np.ndarray, config: TrainerConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -374,7 +390,9 @@ class RecurrentForecaster(_Estimator):
         lookback: steps of history the network reads.
         horizon: steps it predicts at once; longer forecasts feed predictions back in blocks of ``horizon``.
         cell, hidden_size, num_layers, dropout: the recurrent encoder.
-        highway: add a linear autoregressive map of the window (see :class:`~policies.heads.SequenceForecaster`).
+        highway: add a linear autoregressive map of the window (see :class:`~policies.heads.SequenceForecaster`),
+            fitted first by ridge regression, so that training starts from a linear direct AR model.
+        ridge: the L2 penalty of that ridge regression (in standardized units, summed over windows).
         scaling: ``"series"`` standardizes each series by its own mean and std (inside, undone on output);
             ``"window"`` also re-centres and re-scales every lookback window by its own statistics, which lets the
             network follow trends and level shifts beyond the training range.
@@ -392,11 +410,13 @@ class RecurrentForecaster(_Estimator):
         num_layers: int = 1,
         dropout: float = 0.0,
         highway: bool = True,
-        scaling: str = "window",
+        ridge: float = 1.0,
+        scaling: str = "series",
         **trainer: Any,
     ) -> None:
         self.lookback, self.horizon, self.cell, self.hidden_size = lookback, horizon, cell, hidden_size
         self.num_layers, self.dropout, self.highway, self.scaling = num_layers, dropout, highway, scaling
+        self.ridge = ridge
         self._init_trainer(trainer)
 
     def _build_module(self) -> SequenceForecaster:
@@ -431,8 +451,6 @@ class RecurrentForecaster(_Estimator):
             )
         self.n_channels_ = items[0].shape[1]
         config = self.trainer_config()
-        seed_everything(config.seed)
-        self.module_ = self._build_module()
         train, val = [], []
         for s, c in zip(items, covs, strict=True):
             windows = sliding_windows(self._scale_series(s, s)[0], c, L, H)
@@ -443,10 +461,22 @@ class RecurrentForecaster(_Estimator):
             tuple(torch.from_numpy(np.concatenate(parts)) for parts in zip(*split, strict=True))
             for split in (train, val)
         ]
-        self.history_ = SequenceTrainer(config).fit(
-            self.module_, self._step, data[0], data[1] if len(data[1][0]) else None
-        )
+        self._train(data[0], data[1] if len(data[1][0]) else None)
         return self
+
+    def _initialize(self, module: nn.Module, data: Batch) -> None:
+        """Fit the linear highway by ridge regression (closed form) on the windows, as the model will see them."""
+        if module.highway is None:
+            return
+        x, y, _ = data  # (N, L, F+C), (N, H, F)
+        x, mean, std = self._normalize(x)
+        F_, L, H = self.n_channels_, int(self.lookback), int(self.horizon)
+        inputs = x[:, :, :F_].permute(0, 2, 1).reshape(-1, L)  # every channel a sample: (N*F, L)
+        targets = ((y - mean) / std).permute(0, 2, 1).reshape(-1, H)  # (N*F, H)
+        weight, bias = ridge_direct(inputs.numpy(), targets.numpy(), float(self.ridge))
+        with torch.no_grad():
+            module.highway.weight.copy_(torch.from_numpy(weight))
+            module.highway.bias.copy_(torch.from_numpy(bias))
 
     def _covariates(self, covariates: Any, items: list[np.ndarray], needed: list[int], fit: bool) -> list[np.ndarray]:
         """Standardized covariates, one (T_s, C) array per series (C = 0 without covariates)."""
@@ -550,3 +580,103 @@ class RecurrentForecaster(_Estimator):
         """MAE, RMSE, MAPE, sMAPE and MASE (scaled by the history's seasonal naive error) of one forecast."""
         future = np.asarray(future, np.float64)
         return forecast_metrics(future, self.predict(history, horizon=len(future)), history, season)
+
+
+# Classical baselines, shown beside the recurrent heads by scripts/classify.py and scripts/forecast.py.
+
+
+def ridge_direct(inputs: np.ndarray, targets: np.ndarray, ridge: float) -> tuple[np.ndarray, np.ndarray]:
+    """Ridge regression of (N, H) targets on (N, L) inputs with an unpenalized intercept: weight (H, L), bias (H,)."""
+    design = np.concatenate([inputs, np.ones((len(inputs), 1))], axis=1).astype(np.float64)
+    L = inputs.shape[1]
+    penalty = ridge * np.eye(L + 1)
+    penalty[L, L] = 0.0
+    solution = np.linalg.solve(design.T @ design + penalty, design.T @ targets.astype(np.float64))  # (L+1, H)
+    return solution[:L].T.astype(np.float32), solution[L].astype(np.float32)
+
+
+def linear_forecast(history: np.ndarray, horizon: int, lookback: int = 24, ridge: float = 1.0) -> np.ndarray:
+    """Direct linear AR forecast of a univariate series (what RecurrentForecaster's highway starts from).
+
+    One ridge regression from every ``lookback`` window of the standardized history to the ``horizon`` steps after it.
+    """
+    history = np.asarray(history, np.float64)
+    mean, std = history.mean(), history.std() or 1.0
+    z = (history - mean) / std
+    n = len(z) - lookback - horizon + 1
+    if n < 1:
+        raise ValueError(f"history of {len(z)} steps is too short for lookback + horizon = {lookback + horizon}")
+    starts = np.arange(n)[:, None]
+    weight, bias = ridge_direct(z[starts + np.arange(lookback)], z[starts + lookback + np.arange(horizon)], ridge)
+    return (weight @ z[-lookback:] + bias) * std + mean
+
+
+class MajorityClassifier:
+    """Always predicts the most frequent training label: the floor every classifier must clear."""
+
+    def fit(self, X: Sequences, y: Any) -> MajorityClassifier:
+        labels, counts = np.unique(np.asarray(y), return_counts=True)
+        self.label_ = labels[np.argmax(counts)]
+        return self
+
+    def predict(self, X: Sequences) -> np.ndarray:
+        return np.full(len(X), self.label_)
+
+    def score(self, X: Sequences, y: Any) -> float:
+        return float(np.mean(self.predict(X) == np.asarray(y)))
+
+
+class NearestNeighborClassifier:
+    """1-nearest-neighbour under Euclidean distance, the classic UCR baseline.
+
+    Sequences of different lengths are first resampled (linear interpolation) to the longest training length.
+    """
+
+    def fit(self, X: Sequences, y: Any) -> NearestNeighborClassifier:
+        array, lengths = as_sequences(X)
+        self.length_ = int(lengths.max())
+        self.X_, self.y_ = self._flatten(array, lengths), np.asarray(y)
+        return self
+
+    def _flatten(self, array: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        grid = np.linspace(0.0, 1.0, self.length_)
+        rows = []
+        for x, length in zip(array, lengths, strict=True):
+            source = np.linspace(0.0, 1.0, length) if length > 1 else np.zeros(1)
+            rows.append(np.stack([np.interp(grid, source, x[:length, f]) for f in range(x.shape[1])], axis=1))
+        return np.stack(rows).reshape(len(rows), -1)  # (N, length * F)
+
+    def predict(self, X: Sequences) -> np.ndarray:
+        flat = self._flatten(*as_sequences(X))
+        distances = (flat**2).sum(1)[:, None] - 2 * flat @ self.X_.T + (self.X_**2).sum(1)[None, :]
+        return self.y_[np.argmin(distances, axis=1)]
+
+    def score(self, X: Sequences, y: Any) -> float:
+        return float(np.mean(self.predict(X) == np.asarray(y)))
+
+
+def naive_forecast(history: np.ndarray, horizon: int) -> np.ndarray:
+    """Repeat the last value."""
+    history = np.asarray(history, np.float64)
+    return np.repeat(history[-1:], horizon, axis=0)
+
+
+def seasonal_naive_forecast(history: np.ndarray, horizon: int, season: int) -> np.ndarray:
+    """Repeat the last season: y[t + h] = y[t + h - season * k]."""
+    history = np.asarray(history, np.float64)
+    if season < 1 or season > len(history):
+        raise ValueError(f"season must be in [1, len(history) = {len(history)}], got {season}")
+    last = history[len(history) - season :]
+    return np.concatenate([last] * (horizon // season + 1))[:horizon]
+
+
+def arima_forecast(
+    history: np.ndarray,
+    horizon: int,
+    order: tuple[int, int, int] = (1, 1, 1),
+    seasonal_order: tuple[int, int, int, int] = (0, 0, 0, 0),
+) -> np.ndarray:
+    """A (seasonal) ARIMA from statsmodels, fitted by maximum likelihood (extra ``[baselines]``)."""
+    arima = require_extra("statsmodels.tsa.arima.model", "baselines", "arima_forecast")
+    fitted = arima.ARIMA(np.asarray(history, np.float64), order=order, seasonal_order=seasonal_order).fit()
+    return np.asarray(fitted.forecast(horizon))

@@ -63,6 +63,9 @@ class TrainerConfig:
     """Show a progress bar over epochs."""
     log_dir: str | None = None
     """Write TensorBoard scalars (loss, metrics, LR per epoch) here."""
+    refit: bool = True
+    """After early stopping, retrain from the same initialisation on training + validation samples for the epochs
+    that won (:meth:`SequenceTrainer.refit`): small data sets then lose nothing to the validation split."""
 
     def __post_init__(self) -> None:
         if self.schedule not in SCHEDULES:
@@ -83,7 +86,10 @@ class TrainerConfig:
 
 @dataclass
 class History:
-    """Per-epoch scalars (``train/loss``, ``val/loss``, ``val/<metric>``, ``lr``) and the epoch whose weights won."""
+    """Per-epoch scalars (``train/loss``, ``val/loss``, ``val/<metric>``, ``lr``) and the epoch whose weights won.
+
+    ``best_epoch`` is -1 when no epoch beat the initial weights on validation.
+    """
 
     epochs: list[dict[str, float]] = field(default_factory=list)
     best_epoch: int = -1
@@ -103,18 +109,15 @@ class SequenceTrainer:
 
     def fit(self, module: nn.Module, step: StepFn, train: Batch, val: Batch | None = None) -> History:
         """Train ``module`` in place on ``train`` (tensors indexed by sample), stopping early on ``val``'s loss."""
-        cfg, device = self.config, self.config.torch_device
-        module.to(device)
-        train = tuple(t.to(device) for t in train)
-        val = tuple(t.to(device) for t in val) if val is not None else None
-        params = [p for p in module.parameters() if p.requires_grad]
-        if not params:
-            raise ValueError("The module has no trainable parameters (is everything frozen?)")
-        optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+        cfg = self.config
+        train, val = self._to_device(module, train), self._to_device(module, val) if val is not None else None
+        optimizer = self._optimizer(module)
         scheduler = self._scheduler(optimizer)
         generator = torch.Generator().manual_seed(cfg.seed)
         writer = _writer(cfg.log_dir)
         history, best_loss, best_state, waited = History(), math.inf, None, 0
+        if val is not None:  # the initial weights compete too: a head may start from a fitted model
+            best_loss, best_state = evaluate(module, step, val, cfg.batch_size * 8)["loss"], _copy_state(module)
         bar = tqdm(range(cfg.max_epochs), disable=not cfg.progress, desc="epochs", leave=False)
         for epoch in bar:
             scalars = {"train/loss": self._train_epoch(module, step, train, optimizer, generator)}
@@ -141,6 +144,32 @@ class SequenceTrainer:
             writer.close()
         module.eval()
         return history
+
+    def refit(self, module: nn.Module, step: StepFn, data: Batch, history: History) -> None:
+        """Train a freshly initialised ``module`` on all ``data`` for the epochs up to ``history.best_epoch``.
+
+        Each epoch replays the learning rate that epoch had in :meth:`fit`, so the run mirrors the one that early
+        stopping picked, with the validation samples now learned from as well.
+        """
+        data = self._to_device(module, data)
+        optimizer = self._optimizer(module)
+        generator = torch.Generator().manual_seed(self.config.seed)
+        for scalars in history.epochs[: history.best_epoch + 1]:
+            for group in optimizer.param_groups:
+                group["lr"] = scalars["lr"]
+            self._train_epoch(module, step, data, optimizer, generator)
+        module.eval()
+
+    def _to_device(self, module: nn.Module, data: Batch) -> Batch:
+        device = self.config.torch_device
+        module.to(device)
+        return tuple(t.to(device) for t in data)
+
+    def _optimizer(self, module: nn.Module) -> torch.optim.Optimizer:
+        params = [p for p in module.parameters() if p.requires_grad]
+        if not params:
+            raise ValueError("The module has no trainable parameters (is everything frozen?)")
+        return torch.optim.AdamW(params, lr=self.config.lr, weight_decay=self.config.weight_decay)
 
     def _scheduler(self, optimizer: torch.optim.Optimizer) -> Any:
         cfg = self.config

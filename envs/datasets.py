@@ -43,7 +43,7 @@ class SeriesData(NamedTuple):
     season: int = 1
 
 
-def _require(module: str, extra: str, loader: str) -> ModuleType:
+def require_extra(module: str, extra: str, loader: str) -> ModuleType:
     """Import an optional dependency or say which extra provides it."""
     try:
         return importlib.import_module(module)
@@ -164,7 +164,7 @@ def _nested_to_list(frame: Any) -> list[np.ndarray]:
 
 def load_italy_power_demand() -> SequenceData:
     """UCR ItalyPowerDemand: 24 hourly loads, 2 classes (Oct-Mar vs Apr-Sep), 67 train / 1029 test."""
-    datasets = _require("sktime.datasets", "data", "load_italy_power_demand")
+    datasets = require_extra("sktime.datasets", "data", "load_italy_power_demand")
     splits = [
         datasets.load_italy_power_demand(split=s, return_X_y=True, return_type="numpy3D") for s in ("train", "test")
     ]
@@ -174,7 +174,7 @@ def load_italy_power_demand() -> SequenceData:
 
 def load_japanese_vowels() -> SequenceData:
     """UEA JapaneseVowels: 12 LPC channels, variable length 7-29, 9 speakers, 270 train / 370 test."""
-    datasets = _require("sktime.datasets", "data", "load_japanese_vowels")
+    datasets = require_extra("sktime.datasets", "data", "load_japanese_vowels")
     (X_train, y_train), (X_test, y_test) = [
         (_nested_to_list(X), y.astype(int))
         for X, y in (datasets.load_japanese_vowels(split=s) for s in ("train", "test"))
@@ -184,14 +184,14 @@ def load_japanese_vowels() -> SequenceData:
 
 def load_airline() -> SeriesData:
     """Box & Jenkins monthly airline passengers 1949-1960 (144 months), the last 36 held out."""
-    datasets = _require("sktime.datasets", "data", "load_airline")
+    datasets = require_extra("sktime.datasets", "data", "load_airline")
     y = datasets.load_airline().to_numpy(np.float64)
     return SeriesData("airline", y[:-36], y[-36:], season=12)
 
 
 def load_sunspots() -> SeriesData:
     """Yearly sunspot numbers 1700-2008, 1988-2008 (21 years) held out; the solar cycle is about 11 years."""
-    sunspots = _require("statsmodels.datasets.sunspots", "baselines", "load_sunspots")
+    sunspots = require_extra("statsmodels.datasets.sunspots", "baselines", "load_sunspots")
     frame = sunspots.load_pandas().data
     y, years = frame["SUNACTIVITY"].to_numpy(np.float64), frame["YEAR"].to_numpy()
     return SeriesData("sunspots", y[years < 1988], y[years >= 1988], season=11)

@@ -240,8 +240,10 @@ class SequenceForecaster(_Head):
 
     The encoder reads the window (target channels, then any covariates known in the past); a linear layer maps its
     final output, with the known future covariates when given, to all ``horizon`` steps at once. With ``lookback``
-    set, a linear map of the window's target channels is added (an autoregressive "highway", as in LSTNet), so the
-    head is never worse than a linear AR model while the recurrent part learns what is nonlinear.
+    set, a linear map of the window's target channels is added (an autoregressive "highway", as in LSTNet), and the
+    recurrent path's output layer starts at zero: the head starts as a linear direct AR model (which
+    :class:`~agents.estimators.RecurrentForecaster` fits in closed form) and the recurrent part learns what is
+    nonlinear.
 
     Args:
         input_size: channels per step of the window, F (targets first, then covariates).
@@ -280,6 +282,9 @@ class SequenceForecaster(_Head):
         self.dropout = nn.Dropout(dropout)
         self.out = nn.Linear(encoder.output_size + self.horizon * self.covariate_size, self.horizon * self.output_size)
         self.highway = nn.Linear(int(lookback), self.horizon) if lookback is not None else None
+        if self.highway is not None:
+            nn.init.zeros_(self.out.weight)
+            nn.init.zeros_(self.out.bias)
 
     @classmethod
     def from_policy(

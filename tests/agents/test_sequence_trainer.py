@@ -1,5 +1,6 @@
 """The supervised trainer: early stopping restores the best weights, seeding, config checks; metrics vs hand values."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -31,17 +32,18 @@ def linear_data(n=64, sign=1.0, seed=0):
 
 
 def test_early_stopping_restores_the_best_weights_and_waits_patience_epochs():
-    """Validation targets are the negated training targets: every step on train makes val worse after epoch 0."""
+    """Validation targets are the negated training targets: every step on train makes val worse than the start."""
     torch.manual_seed(0)
     model = nn.Linear(3, 1)
     nn.init.zeros_(model.weight)
     nn.init.zeros_(model.bias)
     config = TrainerConfig(lr=0.05, patience=4, max_epochs=50, schedule="constant")
     history = SequenceTrainer(config).fit(model, mse_step, linear_data(), linear_data(sign=-1.0, seed=1))
-    assert history.best_epoch == 0
-    assert len(history.epochs) == 1 + config.patience
+    assert history.best_epoch == -1  # the initial weights won
+    assert len(history.epochs) == config.patience
     restored = evaluate(model, mse_step, linear_data(sign=-1.0, seed=1))
-    assert restored["loss"] == pytest.approx(history.epochs[0]["val/loss"], rel=1e-6)
+    assert restored["loss"] == pytest.approx(float((linear_data(sign=-1.0, seed=1)[1] ** 2).mean()), rel=1e-6)
+    assert torch.count_nonzero(model.weight) == 0
     assert restored["rmse"] == pytest.approx(math.sqrt(restored["mse"]))
 
 
@@ -55,6 +57,28 @@ def test_training_lowers_the_loss_and_is_seeded():
     (first, history), (second, _) = run(), run()
     assert history.epochs[-1]["train/loss"] < 0.1 * history.epochs[0]["train/loss"]
     assert all(torch.equal(a, b) for a, b in zip(first.parameters(), second.parameters(), strict=True))
+
+
+def test_refit_replays_the_winning_epochs_learning_rates():
+    """Refit = a fresh run over all data for best_epoch + 1 epochs, at the learning rates those epochs had."""
+    config = TrainerConfig(lr=0.05, max_epochs=6, patience=0, schedule="constant")
+    torch.manual_seed(0)
+    history = SequenceTrainer(config).fit(nn.Linear(3, 1), mse_step, linear_data(), linear_data(seed=1))
+    history.best_epoch = 2
+    torch.manual_seed(1)
+    refitted = nn.Linear(3, 1)
+    SequenceTrainer(config).refit(refitted, mse_step, linear_data(), history)
+    torch.manual_seed(1)
+    reference = nn.Linear(3, 1)
+    SequenceTrainer(dataclasses.replace(config, max_epochs=3)).fit(reference, mse_step, linear_data())
+    assert torch.equal(refitted.weight, reference.weight)
+    for scalars in history.epochs:
+        scalars["lr"] = 0.0
+    torch.manual_seed(1)
+    frozen = nn.Linear(3, 1)
+    SequenceTrainer(config).refit(frozen, mse_step, linear_data(), history)
+    torch.manual_seed(1)
+    assert torch.equal(frozen.weight, nn.Linear(3, 1).weight)
 
 
 def test_plateau_schedule_halves_the_learning_rate():
