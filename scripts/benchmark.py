@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import sys
 import time
 from pathlib import Path
@@ -85,6 +86,10 @@ def header(args: argparse.Namespace, jobs: list[Job], meta: dict[str, Any]) -> s
     )
 
 
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     args.out = args.out or Path("results/benchmark_quick" if args.quick else "results/benchmark")
@@ -124,4 +129,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _raise_interrupt)  # `kill` stops the workers too, as Ctrl-C does
     sys.exit(main())
