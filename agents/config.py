@@ -27,6 +27,9 @@ import yaml
 PRESET_DIR = Path(__file__).parent / "presets"
 ALGOS = ("ppo", "sb3c")
 MEMORYLESS_POLICIES = ("MlpPolicy", "CnnPolicy", "MultiInputPolicy")
+RECURRENT_POLICIES = tuple(
+    f"{obs}{cell}Policy" for obs in ("Mlp", "Cnn", "MultiInput") for cell in ("Rnn", "Lstm", "Gru")
+)
 # Benchmark agent name -> (algo, policy, frame_stack).
 AGENTS: dict[str, tuple[str, str, int]] = {
     "ppo_gru": ("ppo", "MlpGruPolicy", 0),
@@ -307,8 +310,9 @@ def with_overrides(config: TrainConfig, overrides: Mapping[str, Any]) -> TrainCo
 def check_config(config: TrainConfig) -> TrainConfig:
     """Checks across fields that the types cannot express; returns the config."""
     hp = config.hyperparams
-    if config.algo not in ALGOS:
-        raise ValueError(f"algo={config.algo!r}: expected one of {ALGOS}")
+    if config.policy not in RECURRENT_POLICIES + MEMORYLESS_POLICIES:
+        expected = ", ".join(RECURRENT_POLICIES + MEMORYLESS_POLICIES)
+        raise ValueError(f"policy={config.policy!r}: expected one of {expected}")
     if config.algo == "sb3c" and config.cell != "lstm":
         raise ValueError(f"algo='sb3c' (sb3-contrib's RecurrentPPO) has LSTM policies only, got policy={config.policy}")
     if config.frame_stack and config.recurrent:

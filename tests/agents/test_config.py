@@ -123,6 +123,8 @@ def test_agent_names_cover_the_benchmark_agents():
 
 
 def test_cross_field_checks():
+    with pytest.raises(ValueError, match="policy='MlpTransformerPolicy': expected one of MlpRnnPolicy"):
+        resolve_config(overrides={"policy": "MlpTransformerPolicy"})
     with pytest.raises(ValueError, match="sb3-contrib's RecurrentPPO\\) has LSTM policies only"):
         resolve_config(overrides={"algo": "sb3c", "policy": "MlpGruPolicy"})
     with pytest.raises(ValueError, match="frame_stack=4 is for memoryless policies"):
