@@ -10,7 +10,11 @@ compares memory, not tuning:
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +111,18 @@ def make_model(config: TrainConfig, env: VecEnv, tensorboard_log: str | Path | N
     return cls(config.policy, env, **kwargs)
 
 
+@contextmanager
+def sigint_ignored(active: bool) -> Iterator[None]:
+    """Env worker processes started inside inherit an ignored SIGINT: Ctrl-C reaches the whole process group, and
+    the workers must live on while the trainer saves its checkpoint."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if active else None
+    try:
+        yield
+    finally:
+        if active:
+            signal.signal(signal.SIGINT, previous)
+
+
 def make_env(
     config: TrainConfig,
     n_envs: int | None = None,
@@ -124,13 +140,9 @@ def make_env(
     n_envs = n_envs or hp.n_envs
     vec_cls = SubprocVecEnv if config.vec_env == "subproc" and n_envs > 1 else DummyVecEnv
     env_kwargs = {"render_mode": render_mode} if render_mode else None
-    env: VecEnv = make_vec_env(
-        config.env,
-        n_envs=n_envs,
-        seed=config.seed if seed is None else seed,
-        vec_env_cls=vec_cls,
-        env_kwargs=env_kwargs,
-    )
+    seed = config.seed if seed is None else seed
+    with sigint_ignored(vec_cls is SubprocVecEnv):
+        env: VecEnv = make_vec_env(config.env, n_envs, seed, vec_env_cls=vec_cls, env_kwargs=env_kwargs)
     if normalize_stats is not None:
         env = VecNormalize.load(str(normalize_stats), env)
     elif hp.normalize:
@@ -144,6 +156,7 @@ def make_env(
 
 
 def make_eval_env(config: TrainConfig, normalize_stats: str | Path | None = None) -> VecEnv:
-    """Envs for evaluation: seeded apart from training, statistics frozen, raw rewards."""
+    """Envs for evaluation, stepped in this process: seeded apart from training, statistics frozen, raw rewards."""
     n_envs = min(config.eval_episodes, MAX_EVAL_ENVS)
+    config = dataclasses.replace(config, vec_env="dummy")
     return make_env(config, n_envs, config.seed + EVAL_SEED_OFFSET, normalize_stats, training=False)

@@ -20,7 +20,7 @@ from rich.table import Table
 
 from agents.builders import check_env_id
 from agents.config import AGENTS, TrainConfig, describe_fields, parse_set, resolve_config, with_overrides
-from agents.runs import RUNS_ROOT, create_run_dir, default_run_dir, find_resume
+from agents.runs import RUNS_ROOT, Checkpoint, create_run_dir, default_run_dir, find_resume
 from agents.training import TrainResult, train
 
 # Flags that map one to one onto config keys (dest -> key); the rest are handled below.
@@ -68,7 +68,7 @@ def flag_overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {**out, **parse_set(args.set)}
 
 
-def start(args: argparse.Namespace) -> tuple[TrainConfig, Path, Any]:
+def start(args: argparse.Namespace) -> tuple[TrainConfig, Path, Checkpoint | None]:
     """Config, run directory and checkpoint (None for a new run), all checked before anything is written."""
     overrides = flag_overrides(args)
     if args.resume:
@@ -116,8 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, TypeError, FileNotFoundError, FileExistsError) as error:
         print(f"train.py: error: {error}", file=sys.stderr)
         return 2
-    verb = f"Resuming at step {checkpoint.step:,}" if checkpoint else "Training"
-    console.print(f"{verb} {config.agent} on {config.env} for {config.timesteps:,} steps -> {run_dir}")
+    begin = f"from step {checkpoint.step:,} " if checkpoint else ""
+    console.print(f"Training {config.agent} on {config.env} {begin}to {config.timesteps:,} steps -> {run_dir}")
     result = train(config, run_dir, checkpoint, progress_bar=not args.no_progress)
     if result.interrupted:
         console.print(f"Interrupted at step {result.steps:,}: checkpoint saved. Continue with")
