@@ -95,8 +95,9 @@ def job_state(job: Job) -> str:
     return "partial" if list_checkpoints(job.run_dir) else "new"
 
 
-def run_job(job: Job) -> tuple[Job, dict[str, Any]]:
-    """Train one job to the end (resuming it if it was cut off); returns its results.json content."""
+def run_job(job: Job) -> tuple[Job, dict[str, Any] | None]:
+    """Train one job to the end (resuming it if it was cut off); returns its results.json content, or None when a
+    signal stopped it (it saved a checkpoint to continue from)."""
     state = job_state(job)
     if state == "done":
         return job, json.loads((job.run_dir / RESULTS_FILE).read_text())
@@ -106,8 +107,6 @@ def run_job(job: Job) -> tuple[Job, dict[str, Any]]:
     else:
         shutil.rmtree(job.run_dir, ignore_errors=True)  # a run cut off before its first checkpoint
         result = train(job.config(), create_run_dir(job.run_dir))
-    if result.interrupted or result.final is None:
-        raise KeyboardInterrupt(f"{job.name} was interrupted at step {result.steps}")
     return job, result.final
 
 
@@ -120,8 +119,8 @@ def cost(job: Job) -> float:
     return AGENT_COST.get(job.agent, 1.0) * job.config().timesteps
 
 
-def run_matrix(jobs: list[Job], workers: int) -> Iterator[tuple[Job, dict[str, Any]]]:
-    """Run the jobs that are not done yet in ``workers`` processes, costliest first; yields (job, results)."""
+def run_matrix(jobs: list[Job], workers: int) -> Iterator[tuple[Job, dict[str, Any] | None]]:
+    """Run the jobs in ``workers`` processes, costliest first; yields (job, results or None if interrupted)."""
     todo = sorted(jobs, key=cost, reverse=True)
     if workers <= 1:
         for job in todo:

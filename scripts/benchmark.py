@@ -110,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         try:
             for i, (job, result) in enumerate(run_matrix(jobs, args.workers), 1):
+                if result is None:  # stopped by a signal, the parent is stopping too
+                    continue
                 print(
                     f"[{i}/{len(jobs)}] {job.name}: return {result['mean_return']:.3g}, "
                     f"{result['train_time']:.0f} s, {result['fps']:.0f} fps",
