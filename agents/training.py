@@ -4,6 +4,7 @@
 
 Example:
     >>> from agents.config import resolve_config
+    >>> from agents.runs import create_run_dir
     >>> config = resolve_config("pomdp/TMaze-v0", overrides={"timesteps": 2048})
     >>> result = train(config, create_run_dir("runs/demo"))  # doctest: +SKIP
 """
