@@ -238,3 +238,18 @@ def detach_state(state: torch.Tensor) -> torch.Tensor:
 def reset_state(state: torch.Tensor, episode_starts: torch.Tensor) -> torch.Tensor:
     """Zero the state of sequences that start a new episode: (S, B, H) * (1 - starts[B])."""
     return state * (1.0 - episode_starts.to(state.dtype)).view(1, -1, 1)
+
+
+def step_through(
+    core: RecurrentCore, x: torch.Tensor, state: torch.Tensor, episode_starts: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The reference semantics of ``core(x, state, episode_starts)``: one step at a time, in a Python loop.
+
+    This is what a rollout does step by step; tests and ``scripts/bench_cores.py`` compare the fused call with it.
+    """
+    no_reset = torch.zeros(1, x.shape[1], device=x.device)
+    outputs = []
+    for t in range(x.shape[0]):
+        out, state = core(x[t : t + 1], reset_state(state, episode_starts[t]), no_reset)
+        outputs.append(out)
+    return torch.cat(outputs), state

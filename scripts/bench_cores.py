@@ -15,23 +15,16 @@ import time
 
 import torch
 
-from policies.cores import CELLS, make_core, reset_state
-
-
-def step_loop(core, x, state, starts):
-    outputs = []
-    for t in range(x.shape[0]):
-        state = reset_state(state, starts[t])
-        out, state = core(x[t : t + 1], state, torch.zeros(1, x.shape[1]))
-        outputs.append(out)
-    return torch.cat(outputs), state
+from policies.cores import CELLS, RecurrentCore, make_core, step_through
 
 
 def time_once(fn, core, x, state, starts) -> float:
+    """Seconds for forward + backward; the loss uses the final state too when ``fn`` returns one."""
     core.zero_grad()
     begin = time.perf_counter()
-    out, final = fn(core, x, state, starts)
-    (out.sum() + final.sum()).backward()
+    result = fn(core, x, state, starts)
+    loss = result[0].sum() + result[1].sum() if isinstance(result, tuple) else result.sum()
+    loss.backward()
     return time.perf_counter() - begin
 
 
@@ -51,17 +44,28 @@ def main() -> None:
     starts[torch.randint(1, args.T, (args.B,)), torch.arange(args.B)] = 1
 
     print(f"T={args.T} B={args.B} F={args.F} H={args.H}, {args.threads} thread(s), {platform.processor() or 'cpu'}")
-    print("| cell | fused (ms) | step loop (ms) | speed-up |")
-    print("| --- | ---: | ---: | ---: |")
+    print("| cell | step loop (ms) | fused, outputs + state (ms) | speed-up | fused, outputs only (ms) | speed-up |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    ways = {"loop": step_through, "forward": fused_forward, "outputs": fused_outputs}
     for cell in CELLS:
         core = make_core(cell, args.F, args.H)
         state = core.initial_state(args.B)
-        fused, looped = [], []
-        for _ in range(args.repeats):  # alternate so that machine noise hits both alike
-            fused.append(time_once(type(core).forward, core, x, state, starts))
-            looped.append(time_once(step_loop, core, x, state, starts))
-        f, s = statistics.median(fused) * 1e3, statistics.median(looped) * 1e3
-        print(f"| {cell} | {f:.1f} | {s:.1f} | {s / f:.1f}x |")
+        times: dict[str, list[float]] = {name: [] for name in ways}
+        for _ in range(args.repeats):  # alternate so that machine noise hits every way alike
+            for name, fn in ways.items():
+                times[name].append(time_once(fn, core, x, state, starts))
+        ms = {name: statistics.median(values) * 1e3 for name, values in times.items()}
+        loop, fwd, out = ms["loop"], ms["forward"], ms["outputs"]
+        print(f"| {cell} | {loop:.1f} | {fwd:.1f} | {loop / fwd:.1f}x | {out:.1f} | {loop / out:.1f}x |")
+
+
+def fused_forward(core: RecurrentCore, x, state, starts):
+    return core(x, state, starts)
+
+
+def fused_outputs(core: RecurrentCore, x, state, starts):
+    """The path of the PPO update and the sequence heads: no final state, so no second pass for short tails."""
+    return core.outputs(x, state, starts)
 
 
 if __name__ == "__main__":

@@ -5,17 +5,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policies.cores import CELLS, cat_states, detach_state, index_state, make_core, reset_state
-
-
-def step_by_step(core, x, state, episode_starts):
-    """Reference: one step at a time in Python, resetting before each flagged step."""
-    outputs = []
-    for t in range(x.shape[0]):
-        state = reset_state(state, episode_starts[t])
-        out, state = core(x[t : t + 1], state, torch.zeros(1, x.shape[1]))
-        outputs.append(out)
-    return torch.cat(outputs), state
+from policies.cores import CELLS, cat_states, detach_state, index_state, make_core, step_through
 
 
 @st.composite
@@ -37,7 +27,7 @@ def test_fused_equals_stepping(cell, num_layers, chunk):
     x = torch.randn(T, B, 3)
     state = torch.randn_like(core.initial_state(B))
     fused_out, fused_state = core(x, state, episode_starts)
-    ref_out, ref_state = step_by_step(core, x, state, episode_starts)
+    ref_out, ref_state = step_through(core, x, state, episode_starts)
     torch.testing.assert_close(fused_out, ref_out, atol=1e-5, rtol=0)
     torch.testing.assert_close(fused_state, ref_state, atol=1e-5, rtol=0)
 
@@ -51,7 +41,7 @@ def test_resets_in_one_sequence_and_none(cell):
     starts[[0, 3, 4, 8], 0] = 1
     x, state = torch.randn(9, 2, 2), torch.randn_like(core.initial_state(2))
     out, final = core(x, state, starts)
-    ref_out, ref_final = step_by_step(core, x, state, starts)
+    ref_out, ref_final = step_through(core, x, state, starts)
     torch.testing.assert_close(out, ref_out, atol=1e-5, rtol=0)
     torch.testing.assert_close(final, ref_final, atol=1e-5, rtol=0)
 
