@@ -43,10 +43,12 @@ class TrainerConfig:
     """Initial learning rate of AdamW."""
     weight_decay: float = 1e-4
     """AdamW's decoupled weight decay."""
-    batch_size: int = 32
-    """Samples per gradient step."""
+    batch_size: int = 16
+    """Samples per gradient step (small batches: more updates on small data sets, which most sequence sets are)."""
     max_epochs: int = 300
     """Upper bound on passes over the training set."""
+    max_steps: int = 5_000
+    """Upper bound on gradient steps (checked after each epoch), so large data sets train in minutes, not hours."""
     patience: int = 30
     """Stop after this many epochs without a better validation loss (0: never stop early)."""
     val_fraction: float = 0.2
@@ -72,7 +74,7 @@ class TrainerConfig:
             raise ValueError(f"Unknown schedule {self.schedule!r}: expected one of {', '.join(map(repr, SCHEDULES))}")
         if not 0.0 <= self.val_fraction < 1.0:
             raise ValueError(f"val_fraction must be in [0, 1), got {self.val_fraction!r}")
-        for name in ("lr", "batch_size", "max_epochs"):
+        for name in ("lr", "batch_size", "max_epochs", "max_steps"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
 
@@ -136,7 +138,8 @@ class SequenceTrainer:
                 scheduler.step(monitored)
             elif scheduler is not None:
                 scheduler.step()
-            if val is not None and cfg.patience and waited >= cfg.patience:
+            steps = (epoch + 1) * math.ceil(train[0].shape[0] / cfg.batch_size)
+            if (val is not None and cfg.patience and waited >= cfg.patience) or steps >= cfg.max_steps:
                 break
         if best_state is not None and val is not None:
             module.load_state_dict(best_state)

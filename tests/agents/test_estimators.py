@@ -83,6 +83,8 @@ def test_params_round_trip_and_unknown_names():
     assert params["lr"] == 1e-3
     assert params["patience"] == 30
     assert RecurrentClassifier(**params).get_params() == params
+    assert params["batch_size"] == 16
+    assert RecurrentForecaster().get_params()["batch_size"] == 32  # the forecaster's own default
     assert clf.set_params(hidden_size=8, max_epochs=3) is clf
     assert clf.trainer_config().max_epochs == 3
     with pytest.raises(ValueError, match="Invalid parameter 'hiden_size'"):

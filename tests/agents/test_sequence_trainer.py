@@ -126,3 +126,9 @@ def test_r2_score():
     y = np.array([1.0, 2.0, 3.0])
     assert r2_score(y, y) == 1.0
     assert r2_score(y, np.full(3, 2.0)) == 0.0
+
+
+def test_max_steps_bounds_training_on_large_sets():
+    config = TrainerConfig(batch_size=16, max_epochs=100, max_steps=10, patience=0)
+    history = SequenceTrainer(config).fit(nn.Linear(3, 1), mse_step, linear_data(n=64))
+    assert len(history.epochs) == 3  # 4 steps per epoch: 12 >= 10 after the third
