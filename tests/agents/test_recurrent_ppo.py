@@ -17,7 +17,7 @@ from stable_baselines3.common.evaluation import evaluate_policy
 from stable_baselines3.common.vec_env import DummyVecEnv
 
 from agents import RecurrentPPO
-from tests.agents.conftest import ConstantRewardEnv, CueEnv, SmallDictEnv
+from tests.agents.toy_envs import ConstantRewardEnv, CueEnv, SmallDictEnv
 
 CELL_POLICIES = {"rnn": "MlpRnnPolicy", "lstm": "MlpLstmPolicy", "gru": "MlpGruPolicy"}
 TINY = dict(hidden_size=8, net_arch=[8])

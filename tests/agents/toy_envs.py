@@ -1,4 +1,4 @@
-"""Small environments for the agent tests."""
+"""Small environments for the agent tests (a module, not a conftest: tests import these classes)."""
 
 import gymnasium as gym
 import numpy as np
