@@ -1,6 +1,7 @@
 """scripts/classify.py runs end to end in a subprocess with a tiny budget and prints its table."""
 
 import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,8 @@ def run_script(*args: str) -> str:
         text=True,
         timeout=300,
         cwd=ROOT,
+        # this checkout's packages first, whichever copy is installed
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])},
     )
     assert result.returncode == 0, result.stderr
     return result.stdout

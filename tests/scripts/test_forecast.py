@@ -1,5 +1,6 @@
 """scripts/forecast.py runs end to end in a subprocess with a tiny budget and prints its table."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,8 @@ def test_forecast_table_with_baselines(tmp_path):
         text=True,
         timeout=300,
         cwd=ROOT,
+        # this checkout's packages first, whichever copy is installed
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])},
     )
     assert result.returncode == 0, result.stderr
     for name in ("| GRU |", "| naive (last value) |", "| seasonal naive (12) |", "| linear direct AR"):
