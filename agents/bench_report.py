@@ -58,6 +58,13 @@ def _steps_to(curve: Curve, threshold: float | None) -> float | None:
     return float(curve["step"][reached[0]]) if len(reached) else None
 
 
+def mean_std(values: list[float]) -> str:
+    """ "386 ± 160", "39.8 ± 2.9", "0.45 ± 0.04": decimals by the size of the mean."""
+    mean, std = float(np.mean(values)), float(np.std(values))
+    decimals = 0 if abs(mean) >= 100 else 1 if abs(mean) >= 10 else 2
+    return f"{mean:.{decimals}f} ± {std:.{decimals}f}"
+
+
 def _cell(values: list[float], fmt: str) -> str:
     return "—" if not values else format(float(np.mean(values)), fmt)
 
@@ -85,7 +92,7 @@ def summary_rows(jobs: list[Job]) -> list[dict[str, str]]:
                 "task": env,
                 "agent": agent,
                 "seeds": f"{len(curves)}/{len(group)}",
-                "final return": "—" if not finals else f"{np.mean(finals):.3g} ± {np.std(finals):.2g}",
+                "final return": "—" if not finals else mean_std(finals),
                 "success": _cell(successes, ".0%"),
                 "steps to threshold": steps,
                 "train time (s)": _cell(times, ".0f"),
@@ -93,6 +100,10 @@ def summary_rows(jobs: list[Job]) -> list[dict[str, str]]:
             }
         )
     return rows
+
+
+def _bound(value: float | None) -> str:
+    return "unknown" if value is None else f"{value:.3g}"
 
 
 def markdown_table(jobs: list[Job]) -> str:
@@ -107,8 +118,9 @@ def markdown_table(jobs: list[Job]) -> str:
     for env in dict.fromkeys(job.env for job in jobs):
         job = next(j for j in jobs if j.env == env)
         info = envs.SUITE.get(env)
-        bounds = "" if info is None else f", optimal {info.optimal_return}, best memoryless {info.memoryless_return}"
-        notes.append(f"- {env}: threshold {solved_threshold(env, job.config().threshold)}{bounds}")
+        bounds = "" if info is None else f", optimal {_bound(info.optimal_return)}, best memoryless "
+        bounds += "" if info is None else _bound(info.memoryless_return)
+        notes.append(f"- {env}: threshold {_bound(solved_threshold(env, job.config().threshold))}{bounds}")
     return "\n".join(lines) + "\n\n" + "\n".join(notes) + "\n"
 
 

@@ -110,9 +110,11 @@ def run_job(job: Job) -> tuple[Job, dict[str, Any] | None]:
     return job, result.final
 
 
-def _ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the parent, which terminates them; their checkpoints make the matrix resumable."""
+def _worker_signals() -> None:
+    """Workers leave Ctrl-C to the parent, which terminates them (SIGTERM): a training job then saves a checkpoint
+    to continue from, an idle worker just exits."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def cost(job: Job) -> float:
@@ -129,9 +131,12 @@ def run_matrix(jobs: list[Job], workers: int) -> Iterator[tuple[Job, dict[str, A
     # Fork where there is fork: the parent ran no torch op (so no thread pool to inherit) and each worker skips
     # re-importing torch and SB3, which takes seconds.
     context = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    with context.Pool(workers, initializer=_ignore_sigint, maxtasksperchild=1) as pool:
-        try:
-            yield from pool.imap_unordered(run_job, todo)
-        except BaseException:
-            pool.terminate()
-            raise
+    pool = context.Pool(workers, initializer=_worker_signals, maxtasksperchild=1)
+    try:
+        yield from pool.imap_unordered(run_job, todo)
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()

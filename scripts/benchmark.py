@@ -77,10 +77,11 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, torch {torch.__version__}, Python {platform.python_version()}"
 
 
-def header(args: argparse.Namespace, jobs: list[Job], meta: dict[str, Any]) -> str:
+def header(jobs: list[Job], meta: dict[str, Any]) -> str:
     done = sum((job.run_dir / "results.json").is_file() for job in jobs)
     return (
-        f"Benchmark: {len(jobs)} runs ({done} finished), {args.workers} worker(s), on {meta['machine']}.\n"
+        f"Benchmark: {len(jobs)} runs ({done} finished), {meta.get('workers', '?')} worker processes, on "
+        f"{meta.get('machine', machine())}.\n"
         f"Wall time of the benchmark: {meta['wall_time'] / 60:.1f} min.\n"
         f"Command: `{meta['command']}`\n\n"
     )
@@ -100,12 +101,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
     meta_path = args.out / META_FILE
-    meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {"wall_time": 0.0}
-    meta.update(
-        machine=machine(), command="python scripts/benchmark.py " + " ".join(sys.argv[1:] if argv is None else argv)
-    )
+    meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {"wall_time": 0.0, "command": "-"}
     status = 0
     if not args.report_only:
+        command = " ".join(sys.argv[1:] if argv is None else argv)
+        meta.update(machine=machine(), workers=args.workers, command=f"python scripts/benchmark.py {command}")
         print(f"{len(jobs)} runs -> {args.out} ({args.workers} workers)", flush=True)
         start = time.perf_counter()
         try:
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             status = 2
         meta["wall_time"] += time.perf_counter() - start
         meta_path.write_text(json.dumps(meta, indent=2))
-    paths = write_report(jobs, args.out, header(args, jobs, meta))
+    paths = write_report(jobs, args.out, header(jobs, meta))
     print("Wrote " + ", ".join(str(path) for path in paths.values()))
     return status
 
