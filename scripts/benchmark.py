@@ -1,6 +1,6 @@
 """Benchmark: tasks x agents x seeds, each task with one shared preset, in parallel worker processes.
 
-    python scripts/benchmark.py --quick                       # 1 seed, a fraction of each preset's budget
+    python scripts/benchmark.py --quick                       # 1 seed, half of each preset's budget
     python scripts/benchmark.py                               # the full matrix, 3 seeds, full budgets
     python scripts/benchmark.py --tasks pomdp/TMaze-v0 --agents ppo_gru ppo_mlp --seeds 5
     python scripts/benchmark.py --report-only                 # redraw table and plots from the runs so far
@@ -28,7 +28,7 @@ from agents.benchmark import DEFAULT_AGENTS, DEFAULT_TASKS, Job, plan, run_matri
 from agents.builders import check_env_id
 from agents.config import AGENTS, parse_set, resolve_config
 
-QUICK_SCALE = 0.25  # --quick: this fraction of each preset's timesteps, one seed
+QUICK_SCALE = 0.5  # --quick: one seed, half of each budget (enough for the memory tasks to learn)
 META_FILE = "benchmark.json"
 
 
@@ -42,7 +42,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override for every run")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes (default: all cores)")
     parser.add_argument("--out", type=Path, help="output folder (default results/benchmark, or _quick)")
-    parser.add_argument("--quick", action="store_true", help="1 seed and a quarter of each budget")
+    parser.add_argument("--quick", action="store_true", help="1 seed and half of each budget")
     parser.add_argument("--report-only", action="store_true", help="only write the CSV, table and plots")
     return parser.parse_args(argv)
 
