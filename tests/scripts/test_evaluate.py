@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,8 @@ from agents.training import train
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "evaluate.py"
+# This checkout's packages first, whichever copy is installed.
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
 TINY = {"n_envs": 2, "n_steps": 32, "batch_size": 32, "n_epochs": 1, "hidden_size": 8, "net_arch": [8]}
 
 
@@ -40,7 +43,9 @@ def run_dir(tmp_path_factory):
 def test_evaluate_end_to_end_with_gif(run_dir, tmp_path):
     gif = tmp_path / "episode.gif"
     args = [str(run_dir), "--episodes", "4", "--gif", str(gif)]
-    done = subprocess.run([sys.executable, str(SCRIPT), *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), *args], cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert "±" in done.stdout
     assert "success" in done.stdout

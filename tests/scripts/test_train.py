@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -17,6 +18,8 @@ from agents.runs import list_checkpoints, load_model
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "train.py"
+# This checkout's packages first, whichever copy is installed.
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
 TINY = [
     "--env", "pomdp/TMaze-v0", "--n-envs", "2", "--no-progress",
     "--set", "n_steps=32", "--set", "batch_size=32", "--set", "n_epochs=1", "--set", "hidden_size=8",
@@ -36,7 +39,7 @@ train_script = load_script(SCRIPT)
 
 def run_script(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, str(SCRIPT), *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+        [sys.executable, str(SCRIPT), *args], cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=timeout
     )
 
 
@@ -64,6 +67,7 @@ def interrupted(tmp_path_factory):
     process = subprocess.Popen(
         [sys.executable, str(SCRIPT), *TINY, "--timesteps", "1000000", "--run-dir", str(run_dir)],
         cwd=ROOT,
+        env=ENV,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
