@@ -16,16 +16,6 @@ from agents.estimators import (
     seasonal_naive_forecast,
 )
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny networks: one thread avoids oversubscribing the shared CPU cores (several times faster)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 FAST = {"hidden_size": 16, "max_epochs": 40, "patience": 0, "batch_size": 16}
 
 

@@ -11,15 +11,6 @@ from torch import nn
 from agents.sequence_trainer import SequenceTrainer, TrainerConfig, evaluate, forecast_metrics, r2_score
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny networks: one thread avoids oversubscribing the shared CPU cores (several times faster)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def mse_step(module, batch):
     x, y = batch
     loss = ((module(x).squeeze(-1) - y) ** 2).mean()

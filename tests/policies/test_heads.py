@@ -7,15 +7,6 @@ from policies.cores import CELLS
 from policies.heads import POOLINGS, SequenceClassifier, SequenceForecaster, reverse_within
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny networks: one thread avoids oversubscribing the shared CPU cores (several times faster)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def test_reverse_within_is_an_involution_that_keeps_padding():
     x = torch.arange(12.0).view(4, 3, 1)  # (T, B, 1)
     lengths = torch.tensor([4, 2, 1])
