@@ -264,6 +264,24 @@ def parse_set(items: list[str]) -> dict[str, Any]:
     return out
 
 
+def parse_pairs(pairs: list[str]) -> tuple[tuple[str, object], ...]:
+    """``["lr=0.001", "cell=lstm"]`` -> ``(("lr", 0.001), ("cell", "lstm"))``: Python literals; bare words stay strings.
+
+    The sequence-head scripts' ``--set``/``--data`` options (estimator and data-generator arguments).
+    """
+    parsed = []
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep:
+            raise ValueError(f"Expected key=value, got {pair!r}")
+        try:
+            value: object = ast.literal_eval(raw)
+        except (ValueError, SyntaxError):
+            value = raw
+        parsed.append((key, value))
+    return tuple(parsed)
+
+
 def preset_path(env_id: str) -> Path | None:
     """The shipped preset of a suite task (``pomdp/TMazeHard-v0`` -> ``presets/TMaze.yaml``), None if there is none."""
     import envs  # registers the suite

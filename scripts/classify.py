@@ -11,13 +11,13 @@ Euclidean for classification; predicting the training mean for regression).
 from __future__ import annotations
 
 import argparse
-import ast
 import time
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+from agents.config import parse_pairs
 from agents.estimators import MajorityClassifier, NearestNeighborClassifier, RecurrentClassifier, RecurrentRegressor
 from envs.datasets import CLASSIFICATION, SequenceData, load_dataset
 
@@ -40,21 +40,6 @@ class ClassifyConfig:
     """TensorBoard logs go to ``<log_dir>/<dataset>/<cell>_seed<seed>`` (None: no logs)."""
     threads: int = 1
     """torch CPU threads; 1 is fastest for these small networks on a shared machine."""
-
-
-def parse_pairs(pairs: list[str]) -> tuple[tuple[str, object], ...]:
-    """``["lr=0.001", "cell='lstm'"]`` -> ``(("lr", 0.001), ("cell", "lstm"))``; bare words stay strings."""
-    parsed = []
-    for pair in pairs:
-        key, sep, raw = pair.partition("=")
-        if not sep:
-            raise ValueError(f"Expected key=value, got {pair!r}")
-        try:
-            value: object = ast.literal_eval(raw)
-        except (ValueError, SyntaxError):
-            value = raw
-        parsed.append((key, value))
-    return tuple(parsed)
 
 
 def parse_args() -> ClassifyConfig:

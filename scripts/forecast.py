@@ -11,7 +11,6 @@ naive, seasonal naive and linear direct AR (ridge) forecasts, and an ARIMA when 
 from __future__ import annotations
 
 import argparse
-import ast
 import importlib.util
 import time
 import warnings
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from agents.config import parse_pairs
 from agents.estimators import (
     RecurrentForecaster,
     arima_forecast,
@@ -60,21 +60,6 @@ class ForecastConfig:
     """torch CPU threads; 1 is fastest for these small networks on a shared machine."""
     arima: bool = True
     """Add the ARIMA baseline when statsmodels is installed (slow to fit on long seasonal series)."""
-
-
-def parse_pairs(pairs: list[str]) -> tuple[tuple[str, object], ...]:
-    """``["lookback=36", "cell=lstm"]`` -> ``(("lookback", 36), ("cell", "lstm"))``; bare words stay strings."""
-    parsed = []
-    for pair in pairs:
-        key, sep, raw = pair.partition("=")
-        if not sep:
-            raise ValueError(f"Expected key=value, got {pair!r}")
-        try:
-            value: object = ast.literal_eval(raw)
-        except (ValueError, SyntaxError):
-            value = raw
-        parsed.append((key, value))
-    return tuple(parsed)
 
 
 def parse_args() -> ForecastConfig:
