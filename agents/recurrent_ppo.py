@@ -29,7 +29,7 @@ from stable_baselines3.common.type_aliases import GymEnv, MaybeCallback, Schedul
 from stable_baselines3.common.utils import FloatSchedule, explained_variance, obs_as_tensor
 from stable_baselines3.common.vec_env import VecEnv
 
-from agents.buffers import RecurrentDictRolloutBuffer, RecurrentRolloutBuffer
+from agents.buffers import RecurrentDictRolloutBuffer, RecurrentRolloutBuffer, RecurrentRolloutBufferSamples
 from policies.actor_critic import POLICY_ALIASES, RecurrentActorCriticPolicy
 
 SelfRecurrentPPO = TypeVar("SelfRecurrentPPO", bound="RecurrentPPO")
@@ -244,41 +244,17 @@ class RecurrentPPO(OnPolicyAlgorithm):
         entropy_losses, pg_losses, value_losses, clip_fractions, approx_kl_divs = [], [], [], [], []
         continue_training = True
         loss = torch.zeros(())
+        parameters = list(self.policy.parameters())
         for epoch in range(self.n_epochs):
             approx_kl_divs = []
             for batch in self.rollout_buffer.get_sequences(self.batch_size, self.sequence_length):
-                actions = batch.actions
-                if isinstance(self.action_space, spaces.Discrete):
-                    actions = actions.long().flatten()
-                values, log_prob, entropy = self.policy.evaluate_actions(
-                    batch.observations, actions, batch.states, batch.episode_starts
-                )
-                values = values.flatten()
-                advantages = batch.advantages
-                if self.normalize_advantage and len(advantages) > 1:
-                    advantages = (advantages - advantages.mean()) / (advantages.std() + 1e-8)
-                ratio = torch.exp(log_prob - batch.old_log_prob)
-                policy_loss_1 = advantages * ratio
-                policy_loss_2 = advantages * torch.clamp(ratio, 1 - clip_range, 1 + clip_range)
-                policy_loss = -torch.min(policy_loss_1, policy_loss_2).mean()
-                if clip_range_vf is None:
-                    values_pred = values
-                else:
-                    values_pred = batch.old_values + torch.clamp(
-                        values - batch.old_values, -clip_range_vf, clip_range_vf
-                    )
-                value_loss = torch.mean((batch.returns - values_pred) ** 2)
-                entropy_loss = -torch.mean(-log_prob) if entropy is None else -torch.mean(entropy)
-                loss = policy_loss + self.ent_coef * entropy_loss + self.vf_coef * value_loss
-                pg_losses.append(policy_loss.item())
-                value_losses.append(value_loss.item())
-                entropy_losses.append(entropy_loss.item())
-                self._check_finite(pg_losses[-1], value_losses[-1], entropy_losses[-1])
-                clip_fractions.append(torch.mean((torch.abs(ratio - 1) > clip_range).float()).item())
-                with torch.no_grad():
-                    log_ratio = log_prob - batch.old_log_prob
-                    approx_kl_div = torch.mean((torch.exp(log_ratio) - 1) - log_ratio).item()
-                    approx_kl_divs.append(approx_kl_div)
+                loss, stats = self._loss(batch, clip_range, clip_range_vf)
+                self._check_finite(*stats[:3])
+                for history, value in zip(
+                    (pg_losses, value_losses, entropy_losses, clip_fractions, approx_kl_divs), stats, strict=True
+                ):
+                    history.append(value)
+                approx_kl_div = stats[4]
                 if self.target_kl is not None and approx_kl_div > 1.5 * self.target_kl:
                     continue_training = False
                     if self.verbose >= 1:
@@ -286,7 +262,7 @@ class RecurrentPPO(OnPolicyAlgorithm):
                     break
                 self.policy.optimizer.zero_grad()
                 loss.backward()
-                torch.nn.utils.clip_grad_norm_(self.policy.parameters(), self.max_grad_norm)
+                torch.nn.utils.clip_grad_norm_(parameters, self.max_grad_norm, foreach=True)
                 self.policy.optimizer.step()
             self._n_updates += 1
             if not continue_training:
@@ -305,6 +281,38 @@ class RecurrentPPO(OnPolicyAlgorithm):
         self.logger.record("train/clip_range", clip_range)
         if clip_range_vf is not None:
             self.logger.record("train/clip_range_vf", clip_range_vf)
+
+    def _loss(
+        self, batch: RecurrentRolloutBufferSamples, clip_range: float, clip_range_vf: float | None
+    ) -> tuple[torch.Tensor, list[float]]:
+        """PPO's clipped loss on one minibatch, and [policy, value, entropy loss, clip fraction, approx. KL]."""
+        actions = batch.actions
+        if isinstance(self.action_space, spaces.Discrete):
+            actions = actions.long().flatten()
+        values, log_prob, entropy = self.policy.evaluate_actions(
+            batch.observations, actions, batch.states, batch.episode_starts
+        )
+        values = values.flatten()
+        advantages = batch.advantages
+        if self.normalize_advantage and len(advantages) > 1:
+            advantages = (advantages - advantages.mean()) / (advantages.std() + 1e-8)
+        ratio = torch.exp(log_prob - batch.old_log_prob)
+        policy_loss_1 = advantages * ratio
+        policy_loss_2 = advantages * torch.clamp(ratio, 1 - clip_range, 1 + clip_range)
+        policy_loss = -torch.min(policy_loss_1, policy_loss_2).mean()
+        values_pred = values
+        if clip_range_vf is not None:
+            values_pred = batch.old_values + torch.clamp(values - batch.old_values, -clip_range_vf, clip_range_vf)
+        value_loss = torch.mean((batch.returns - values_pred) ** 2)
+        entropy_loss = -torch.mean(-log_prob) if entropy is None else -torch.mean(entropy)
+        loss = policy_loss + self.ent_coef * entropy_loss + self.vf_coef * value_loss
+        with torch.no_grad():
+            log_ratio = log_prob - batch.old_log_prob
+            clip_fraction = torch.mean((torch.abs(ratio - 1) > clip_range).float())
+            approx_kl = torch.mean((torch.exp(log_ratio) - 1) - log_ratio)
+            # One read-back per update instead of five.
+            stats = torch.stack([policy_loss, value_loss, entropy_loss, clip_fraction, approx_kl]).tolist()
+        return loss, stats
 
     def _check_finite(self, policy_loss: float, value_loss: float, entropy_loss: float) -> None:
         losses = {"policy_loss": policy_loss, "value_loss": value_loss, "entropy_loss": entropy_loss}

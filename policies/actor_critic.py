@@ -20,7 +20,7 @@ from stable_baselines3.common.policies import ActorCriticPolicy, BaseModel
 from stable_baselines3.common.torch_layers import MlpExtractor
 from stable_baselines3.common.type_aliases import PyTorchObs
 
-from policies.cores import CELLS, RecurrentCore, check_cell, make_core
+from policies.cores import CELLS, RecurrentCore, check_cell, inner_resets, make_core, split_segments
 from policies.extractors import ImageCNN, MultiInputExtractor
 
 # sb3-contrib's RecurrentPPO policy_kwargs, mapped onto ours so that code written for it runs unchanged.
@@ -170,23 +170,24 @@ class RecurrentActorCriticPolicy(ActorCriticPolicy):
         vf_features = (
             pi_features if self.share_features_extractor else self._features(obs, self.vf_features_extractor, T, B)
         )
-        new_states = []
-        if with_state:
-            latent_pi, actor_state = self.actor_core(pi_features, states["actor"], episode_starts)
-            new_states.append(actor_state)
-        else:
-            latent_pi = self.actor_core.outputs(pi_features, states["actor"], episode_starts)
+        cores = [(self.actor_core, pi_features, states["actor"])]
         if self.critic_core is not None:
-            if with_state:
-                latent_vf, critic_state = self.critic_core(vf_features, states["critic"], episode_starts)
-                new_states.append(critic_state)
-            else:
-                latent_vf = self.critic_core.outputs(vf_features, states["critic"], episode_starts)
+            cores.append((self.critic_core, vf_features, states["critic"]))
+        next_state = None
+        if with_state:
+            latents, new_states = zip(*(core(x, s, episode_starts) for core, x, s in cores), strict=True)
+            next_state = torch.cat(new_states, dim=0)
+        else:
+            # Both cores read the same chunk, so they share its cut into segments.
+            segments = split_segments(episode_starts) if inner_resets(episode_starts) else None
+            latents = tuple(core.outputs(x, s, episode_starts, segments) for core, x, s in cores)
+        latent_pi = latents[0]
+        if self.critic_core is not None:
+            latent_vf = latents[1]
         elif self.critic_linear is not None:
             latent_vf = self.critic_linear(vf_features)
         else:
             latent_vf = latent_pi
-        next_state = torch.cat(new_states, dim=0) if with_state else None
         return latent_pi.reshape(T * B, -1), latent_vf.reshape(T * B, -1), next_state
 
     def forward(  # type: ignore[override]  # SB3's forward has no memory

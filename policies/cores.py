@@ -28,6 +28,7 @@ from torch.nn.utils.rnn import pack_padded_sequence
 CellType: TypeAlias = Literal["rnn", "lstm", "gru"]
 CELLS: tuple[str, ...] = ("rnn", "lstm", "gru")
 _MODULES: dict[str, type[nn.RNNBase]] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+_CELL_STEPS = {"rnn": torch.rnn_tanh_cell, "lstm": torch.lstm_cell, "gru": torch.gru_cell}
 
 
 def check_cell(cell: str) -> str:
@@ -39,13 +40,13 @@ def check_cell(cell: str) -> str:
 
 
 class Segments(NamedTuple):
-    """Where each (t, b) of a chunk lands once the chunk is cut at episode starts."""
+    """Where each (t, b) of a chunk lands once the chunk is cut at episode starts and padded side by side."""
 
-    seg: torch.Tensor  # (B*T,) segment index of each step, b-major order
-    pos: torch.Tensor  # (B*T,) position of each step inside its segment
-    lengths: torch.Tensor  # (S,) length of each segment (on CPU, for packing)
+    rows: torch.Tensor  # (T*B,) time-major: row of step (t, b) in the padded (max_length * n_segments) layout
+    lengths: torch.Tensor  # (n_segments,) length of each segment (on CPU, for packing)
     first: torch.Tensor  # (B,) segment holding step 0 of each sequence
     last: torch.Tensor  # (B,) segment holding step T-1 of each sequence
+    max_length: int  # T', the longest segment
 
 
 def split_segments(episode_starts: torch.Tensor) -> Segments:
@@ -54,14 +55,20 @@ def split_segments(episode_starts: torch.Tensor) -> Segments:
     starts = episode_starts.t().bool().clone()  # (B, T)
     starts[:, 0] = True
     flat = starts.reshape(-1)
-    seg = torch.cumsum(flat.long(), 0) - 1  # (B*T,)
+    seg = torch.cumsum(flat.long(), 0) - 1  # (B*T,) b-major
     index = torch.arange(B * T, device=flat.device)
-    seg_begin = index[flat]  # (S,) flat index where each segment begins
+    seg_begin = index[flat]  # (n,) flat index where each segment begins
     pos = index - seg_begin[seg]
     n_segments = seg_begin.numel()
     lengths = torch.bincount(seg, minlength=n_segments).cpu()
+    rows = (pos * n_segments + seg).view(B, T).t().reshape(-1)
     seg_bt = seg.view(B, T)
-    return Segments(seg, pos, lengths, seg_bt[:, 0], seg_bt[:, -1])
+    return Segments(rows, lengths, seg_bt[:, 0], seg_bt[:, -1], int(lengths.max()))
+
+
+def inner_resets(episode_starts: torch.Tensor) -> bool:
+    """Whether a (T, B) reset mask resets anywhere after step 0 (only then must a chunk be cut into segments)."""
+    return episode_starts.shape[0] > 1 and bool(episode_starts[1:].any())
 
 
 class RecurrentCore(nn.Module):
@@ -141,22 +148,43 @@ class RecurrentCore(nn.Module):
             outputs (T, B, H) (2H when bidirectional) and the state after step T-1, (S, B, H).
         """
         state, starts = self._check(x, state, episode_starts)
-        if not self._has_inner_resets(starts):
+        if x.shape[0] == 1 and not self.bidirectional and not (self.training and self.rnn.dropout > 0):
+            return self._step(x, state)
+        if not inner_resets(starts):
             out, final = self.rnn(x, self._to_module(state))  # (T, B, F) -> (T, B, H)
             return self.norm(out), self._from_module(final)
         s = split_segments(starts)
         out, final = self._run_segments(x, state, s)
         return out, self._tail_state(x, s, final)
 
-    def outputs(self, x: torch.Tensor, state: torch.Tensor, episode_starts: torch.Tensor) -> torch.Tensor:
+    def outputs(
+        self, x: torch.Tensor, state: torch.Tensor, episode_starts: torch.Tensor, segments: Segments | None = None
+    ) -> torch.Tensor:
         """Like :meth:`forward` without the final state, which spares a second pass when resets fall inside.
 
-        The PPO update and the sequence heads only need the outputs.
+        The PPO update and the sequence heads only need the outputs. Cores that read the same chunk may share
+        its ``segments`` (``split_segments(episode_starts)``, or None when :func:`inner_resets` is False).
         """
         state, starts = self._check(x, state, episode_starts)
-        if not self._has_inner_resets(starts):
-            return self.norm(self.rnn(x, self._to_module(state))[0])
-        return self._run_segments(x, state, split_segments(starts))[0]
+        if segments is None:
+            if not inner_resets(starts):
+                return self.norm(self.rnn(x, self._to_module(state))[0])
+            segments = split_segments(starts)
+        return self._run_segments(x, state, segments)[0]
+
+    def _step(self, x: torch.Tensor, state: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """One step through the cell functions, for rollouts: a third of the cost of an ``nn.RNNBase`` call."""
+        L, step = self.num_layers, _CELL_STEPS[self.cell]
+        inputs, hs, cs = x[0], [], []
+        for layer, weights in enumerate(self.rnn.all_weights):
+            if self.cell == "lstm":
+                h, c = step(inputs, (state[layer], state[L + layer]), *weights)
+                cs.append(c)
+            else:
+                h = step(inputs, state[layer], *weights)
+            hs.append(h)
+            inputs = h
+        return self.norm(inputs.unsqueeze(0)), torch.stack(hs + cs)
 
     def _check(
         self, x: torch.Tensor, state: torch.Tensor, episode_starts: torch.Tensor
@@ -167,24 +195,19 @@ class RecurrentCore(nn.Module):
         starts = episode_starts.to(x.dtype)
         return state * (1.0 - starts[0]).view(1, B, 1), starts
 
-    @staticmethod
-    def _has_inner_resets(starts: torch.Tensor) -> bool:
-        return starts.shape[0] > 1 and bool(starts[1:].any())
-
     def _run_segments(self, x: torch.Tensor, state: torch.Tensor, s: Segments) -> tuple[torch.Tensor, torch.Tensor]:
-        """One padded fused call over all segments; outputs scattered back to (T, B, H).
+        """One padded fused call over all segments; outputs gathered back to (T, B, H).
 
         Padding sits after each segment, and an RNN is causal, so outputs at real steps are exact. Packed sequences
         would also give exact final states, but on CPU they are 3-10x slower and disable oneDNN's LSTM kernel.
         """
         T, B, F = x.shape
         n_segments = s.lengths.numel()
-        padded = x.new_zeros(int(s.lengths.max()), n_segments, F)  # (T', S_seg, F)
-        padded[s.pos, s.seg] = x.transpose(0, 1).reshape(B * T, F)
-        initial = state.new_zeros(state.shape[0], n_segments, state.shape[2])
-        initial[:, s.first] = state  # later segments start from zero: they begin at a reset
-        out, final = self.rnn(padded, self._to_module(initial))  # (T', S_seg, H)
-        outputs = out[s.pos, s.seg].view(B, T, -1).transpose(0, 1)  # (B*T, H) -> (T, B, H)
+        padded = x.new_zeros(s.max_length * n_segments, F).index_copy(0, s.rows, x.reshape(T * B, F))
+        # Segments after the first of each sequence begin at a reset, so they start from zero.
+        initial = state.new_zeros(state.shape[0], n_segments, state.shape[2]).index_copy(1, s.first, state)
+        out, final = self.rnn(padded.view(s.max_length, n_segments, F), self._to_module(initial))
+        outputs = out.reshape(s.max_length * n_segments, -1).index_select(0, s.rows).view(T, B, -1)
         return self.norm(outputs), self._from_module(final)
 
     def _tail_state(self, x: torch.Tensor, s: Segments, padded_final: torch.Tensor) -> torch.Tensor:
@@ -194,7 +217,7 @@ class RecurrentCore(nn.Module):
         """
         final = padded_final[:, s.last]
         tail_lengths = s.lengths[s.last.cpu()]
-        short = torch.nonzero(tail_lengths < int(s.lengths.max())).flatten()
+        short = torch.nonzero(tail_lengths < s.max_length).flatten()
         if short.numel() == 0:
             return final
         lengths = tail_lengths[short]
