@@ -239,7 +239,7 @@ def test_gru_solves_masked_cartpole():
 
     env = VecNormalize(make_vec_env("pomdp/CartPoleNoVel-v0", n_envs=8, seed=0))
     model = RecurrentPPO("MlpGruPolicy", env, n_steps=32, batch_size=256, n_epochs=10, learning_rate=1e-3,
-                         gamma=0.98, gae_lambda=0.8, policy_kwargs=dict(hidden_size=64), seed=0)  # fmt: skip
+                         gamma=0.99, gae_lambda=0.8, policy_kwargs=dict(hidden_size=64), seed=0)  # fmt: skip
     model.learn(100_000)
     env.training, env.norm_reward = False, False
     mean, _ = evaluate_policy(model, env, n_eval_episodes=10)
