@@ -31,6 +31,7 @@ CellType: TypeAlias = Literal["rnn", "lstm", "gru"]
 CELLS: tuple[str, ...] = ("rnn", "lstm", "gru")
 _MODULES: dict[str, type[nn.RNNBase]] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 _CELL_STEPS = {"rnn": torch.rnn_tanh_cell, "lstm": torch.lstm_cell, "gru": torch.gru_cell}
+LSTM_FORGET_BIAS = 0.5  # initial forget-gate bias of every LSTM core; see RecurrentCore._open_forget_gates
 
 
 def check_cell(cell: str) -> str:
@@ -109,6 +110,25 @@ class RecurrentCore(nn.Module):
         )
         self.output_size = self.hidden_size * (2 if self.bidirectional else 1)
         self.norm: nn.Module = nn.LayerNorm(self.output_size) if layer_norm else nn.Identity()
+        if self.cell == "lstm":
+            self._open_forget_gates()
+
+    def _open_forget_gates(self) -> None:
+        """Start every LSTM forget gate at sigmoid(0.5) = 0.62 instead of the 0.5 or so of PyTorch's initialisation.
+
+        With PyTorch's initialisation the cell halves its memory at every step: on the T-maze with gamma 0.99 our LSTM
+        agents never learned to carry the cue 6 steps (returns 0, 0.45, 0 on three seeds). Keras opens the gates
+        further (bias 1, after Jozefowicz et al. 2015); both 0.5 and 1 solved the T-maze on all three seeds, but 1
+        slowed RepeatPrevious, where old symbols must be forgotten (0.81 at 30k steps against 0.92 with PyTorch's
+        init and 0.93 with 0.5).
+        """
+        H = self.hidden_size
+        with torch.no_grad():
+            for name, bias in self.rnn.named_parameters():
+                if name.startswith("bias_ih"):
+                    bias[H : 2 * H].fill_(LSTM_FORGET_BIAS)  # gate order i, f, g, o
+                elif name.startswith("bias_hh"):
+                    bias[H : 2 * H].zero_()
 
     @property
     def state_size(self) -> int:

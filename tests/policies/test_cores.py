@@ -103,3 +103,12 @@ def test_bad_sizes_and_mask_shape():
     core = make_core("gru", 3, 4)
     with pytest.raises(ValueError, match="episode_starts must have shape"):
         core(torch.zeros(4, 2, 3), core.initial_state(2), torch.zeros(4, 3))
+
+
+def test_lstm_forget_gates_start_open():
+    """Every LSTM layer and direction starts with forget gates at sigmoid(0.5): the cell keeps 62% of its memory."""
+    core = make_core("lstm", 3, 4, num_layers=2, bidirectional=True)
+    biases = dict(core.rnn.named_parameters())
+    for suffix in ("l0", "l1", "l0_reverse", "l1_reverse"):
+        forget = biases[f"bias_ih_{suffix}"][4:8] + biases[f"bias_hh_{suffix}"][4:8]
+        torch.testing.assert_close(torch.sigmoid(forget), torch.full((4,), 0.6225), atol=1e-4, rtol=0)
