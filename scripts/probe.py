@@ -14,6 +14,7 @@ velocities of a masked CartPole) at every step, scored by R².
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -114,6 +115,11 @@ def main(config: ProbeConfig) -> str:
     env = make_env(loaded.config, n_envs=1, seed=config.seed, normalize_stats=loaded.normalize, training=False)
     data = collect_trajectories(loaded.model, env, config.episodes)
     n_train = round(config.episodes * (1 - config.test_fraction))
+    if not 1 <= n_train < config.episodes:
+        raise ValueError(
+            f"--episodes {config.episodes} with --test-fraction {config.test_fraction} leaves no episode to "
+            f"{'train' if n_train < 1 else 'test'} the probes on"
+        )
     indices = [info.state_names.index(name) for name in targets]
     discrete = isinstance(info.state_space, (spaces.Discrete, spaces.MultiDiscrete))
     if discrete and len(indices) != 1:
@@ -134,4 +140,8 @@ def main(config: ProbeConfig) -> str:
 
 
 if __name__ == "__main__":
-    print(main(parse_args()))
+    try:
+        print(main(parse_args()))
+    except (ValueError, FileNotFoundError) as error:
+        print(f"probe.py: error: {error}", file=sys.stderr)
+        sys.exit(2)
