@@ -17,8 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from agents.baselines import MajorityClassifier, NearestNeighborClassifier
 from agents.config import parse_pairs
-from agents.estimators import MajorityClassifier, NearestNeighborClassifier, RecurrentClassifier, RecurrentRegressor
+from agents.estimators import RecurrentClassifier, RecurrentRegressor
 from envs.datasets import CLASSIFICATION, SequenceData, load_dataset
 
 

@@ -19,14 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from agents.baselines import arima_forecast, linear_forecast, naive_forecast, seasonal_naive_forecast
 from agents.config import parse_pairs
-from agents.estimators import (
-    RecurrentForecaster,
-    arima_forecast,
-    linear_forecast,
-    naive_forecast,
-    seasonal_naive_forecast,
-)
+from agents.estimators import RecurrentForecaster
 from agents.sequence_trainer import forecast_metrics
 from envs.datasets import FORECASTING, SeriesData, load_dataset
 

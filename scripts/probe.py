@@ -22,8 +22,9 @@ import torch
 from gymnasium import spaces
 
 import envs
+from agents.baselines import MajorityClassifier
 from agents.builders import make_env
-from agents.estimators import MajorityClassifier, RecurrentClassifier, RecurrentRegressor
+from agents.estimators import RecurrentClassifier, RecurrentRegressor
 from agents.runs import load_model
 from envs.datasets import Trajectories, collect_trajectories
 

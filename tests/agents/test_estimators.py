@@ -4,17 +4,15 @@ import numpy as np
 import pytest
 import torch
 
-from agents.estimators import (
+from agents.baselines import (
     MajorityClassifier,
     NearestNeighborClassifier,
-    RecurrentClassifier,
-    RecurrentForecaster,
-    RecurrentRegressor,
     arima_forecast,
     linear_forecast,
     naive_forecast,
     seasonal_naive_forecast,
 )
+from agents.estimators import RecurrentClassifier, RecurrentForecaster, RecurrentRegressor
 
 FAST = {"hidden_size": 16, "max_epochs": 40, "patience": 0, "batch_size": 16}
 
