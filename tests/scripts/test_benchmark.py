@@ -3,41 +3,24 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from agents.benchmark import Job, job_state, plan
+from tests.scripts.script_runner import load_script, run_script
 
-ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "scripts" / "benchmark.py"
-# This checkout's packages first, whichever copy is installed.
-ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
 TINY = ["--set", "n_envs=2", "--set", "n_steps=32", "--set", "batch_size=32", "--set", "n_epochs=1",
         "--set", "hidden_size=8", "--set", "net_arch=[8]", "--set", "eval_episodes=2"]  # fmt: skip
 
 
-def load_script(path: Path):
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-benchmark_script = load_script(SCRIPT)
+benchmark_script = load_script("benchmark")
 
 
 def test_quick_matrix_writes_csv_table_and_plots_then_resumes(tmp_path):
     out = tmp_path / "bench"
     args = ["--quick", "--tasks", "pomdp/TMaze-v0", "--agents", "ppo_gru", "ppo_mlp", "--timesteps", "128",
             "--set", "eval_freq=64", "--workers", "2", "--out", str(out), *TINY]  # fmt: skip
-    done = subprocess.run(
-        [sys.executable, str(SCRIPT), *args], cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=180
-    )
+    done = run_script("benchmark", *args, timeout=180)
     assert done.returncode == 0, done.stderr
     with (out / "evaluations.csv").open() as file:
         rows = list(csv.DictReader(file))

@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import imageio.v3 as iio
 import pytest
 
 from agents.config import resolve_config
 from agents.runs import create_run_dir
 from agents.training import train
+from tests.scripts.script_runner import load_script, run_script
 
-ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "scripts" / "evaluate.py"
-# This checkout's packages first, whichever copy is installed.
-ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
 TINY = {"n_envs": 2, "n_steps": 32, "batch_size": 32, "n_epochs": 1, "hidden_size": 8, "net_arch": [8]}
 
 
-def load_script(path: Path):
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-evaluate_script = load_script(SCRIPT)
+evaluate_script = load_script("evaluate")
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +27,7 @@ def run_dir(tmp_path_factory):
 def test_evaluate_end_to_end_with_gif(run_dir, tmp_path):
     gif = tmp_path / "episode.gif"
     args = [str(run_dir), "--episodes", "4", "--gif", str(gif)]
-    done = subprocess.run(
-        [sys.executable, str(SCRIPT), *args], cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=120
-    )
+    done = run_script("evaluate", *args, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "±" in done.stdout
     assert "success" in done.stdout

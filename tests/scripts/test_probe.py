@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from agents.config import resolve_config
 from agents.runs import create_run_dir
 from agents.training import train
+from tests.scripts.script_runner import run_script
 
-ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "scripts" / "probe.py"
-# This checkout's packages first, whichever copy is installed.
-ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
 TINY = {"n_envs": 2, "n_steps": 32, "batch_size": 32, "n_epochs": 1, "hidden_size": 8, "net_arch": [8]}
 
 
@@ -29,9 +23,7 @@ def run_dir(tmp_path_factory):
 
 
 def probe(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(SCRIPT), *args], cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=300
-    )
+    return run_script("probe", *args)
 
 
 def test_probe_reads_the_cue_and_prints_the_table(run_dir):

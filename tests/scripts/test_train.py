@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from agents.recurrent_ppo import RecurrentPPO
 from agents.runs import list_checkpoints, load_model
+from tests.scripts.script_runner import ENV, ROOT, SCRIPTS, load_script, run_script
 
-ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "scripts" / "train.py"
-# This checkout's packages first, whichever copy is installed.
-ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
 TINY = [
     "--env", "pomdp/TMaze-v0", "--n-envs", "2", "--no-progress",
     "--set", "n_steps=32", "--set", "batch_size=32", "--set", "n_epochs=1", "--set", "hidden_size=8",
@@ -27,25 +21,16 @@ TINY = [
 ]  # fmt: skip
 
 
-def load_script(path: Path):
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+train_script = load_script("train")
 
 
-train_script = load_script(SCRIPT)
-
-
-def run_script(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(SCRIPT), *args], cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=timeout
-    )
+def train_run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    return run_script("train", *args, timeout=timeout)
 
 
 def test_train_end_to_end_then_resume(tmp_path, interrupted):
     run_dir = tmp_path / "run"
-    done = run_script(*TINY, "--timesteps", "256", "--run-dir", str(run_dir))
+    done = train_run(*TINY, "--timesteps", "256", "--run-dir", str(run_dir))
     assert done.returncode == 0, done.stderr
     assert "return" in done.stdout
     for name in ("config.yaml", "model.zip", "results.json", "evaluations.csv"):
@@ -65,7 +50,7 @@ def interrupted(tmp_path_factory):
     """A long run started in a subprocess, to be interrupted; it starts first so that it trains while others run."""
     run_dir = tmp_path_factory.mktemp("sigint") / "run"
     process = subprocess.Popen(
-        [sys.executable, str(SCRIPT), *TINY, "--timesteps", "1000000", "--run-dir", str(run_dir)],
+        [sys.executable, str(SCRIPTS / "train.py"), *TINY, "--timesteps", "1000000", "--run-dir", str(run_dir)],
         cwd=ROOT,
         env=ENV,
         stdout=subprocess.PIPE,
