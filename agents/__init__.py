@@ -1,5 +1,7 @@
-"""Everything that learns: recurrent PPO and the trainer of the sequence heads."""
+"""Everything that learns: recurrent PPO (``agents.ppo``), the sequence estimators (``agents.sequence``), and the
+experiment tooling the scripts run on (``agents.experiment``)."""
 
-from agents.recurrent_ppo import RecurrentPPO
+from agents.ppo import RecurrentPPO
+from agents.sequence import RecurrentClassifier, RecurrentForecaster, RecurrentRegressor
 
-__all__ = ["RecurrentPPO"]
+__all__ = ["RecurrentClassifier", "RecurrentForecaster", "RecurrentPPO", "RecurrentRegressor"]

@@ -21,13 +21,13 @@ from typing import Any, Literal
 import gymnasium as gym
 from gymnasium import spaces
 
-from envs.base import LEVELS
+from envs.memory.base import LEVEL_NAMES
 from envs.classic import has_box2d, make_no_velocity
-from envs.count_recall import CountRecallEnv
-from envs.point_recall import PointRecallEnv
-from envs.repeat_first import RepeatFirstEnv
-from envs.repeat_previous import RepeatPreviousEnv
-from envs.tmaze import TMazeEnv
+from envs.memory.count_recall import CountRecallEnv
+from envs.memory.point_recall import PointRecallEnv
+from envs.memory.repeat_first import RepeatFirstEnv
+from envs.memory.repeat_previous import RepeatPreviousEnv
+from envs.memory.tmaze import TMazeEnv
 
 NAMESPACE = "pomdp"
 DEFAULT_LEVEL = "easy"
@@ -95,7 +95,7 @@ def _entry_point(obj: Any) -> str:
 def _memory_infos() -> list[TaskInfo]:
     infos = []
     for task, (env_class, remember) in MEMORY_TASKS.items():
-        ids = {f"{NAMESPACE}/{task}{level.capitalize()}-v0": level for level in LEVELS}
+        ids = {f"{NAMESPACE}/{task}{level.capitalize()}-v0": level for level in LEVEL_NAMES}
         ids[f"{NAMESPACE}/{task}-v0"] = DEFAULT_LEVEL
         for env_id, level in ids.items():
             env = env_class(level=level)

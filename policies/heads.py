@@ -242,7 +242,7 @@ class SequenceForecaster(_Head):
     final output, with the known future covariates when given, to all ``horizon`` steps at once. With ``lookback``
     set, a linear map of the window's target channels is added (an autoregressive "highway", as in LSTNet), and the
     recurrent path's output layer starts at zero: the head starts as a linear direct AR model (which
-    :class:`~agents.estimators.RecurrentForecaster` fits in closed form) and the recurrent part learns what is
+    :class:`~agents.sequence.RecurrentForecaster` fits in closed form) and the recurrent part learns what is
     nonlinear.
 
     Args:

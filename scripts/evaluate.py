@@ -16,9 +16,9 @@ import torch
 from rich.console import Console
 from rich.table import Table
 
-from agents.builders import EVAL_SEED_OFFSET, check_env_id, make_env
-from agents.evaluation import check_compatible, evaluate, record_gif
-from agents.runs import load_model
+from agents.experiment.builders import EVAL_SEED_OFFSET, check_env_id, make_env
+from agents.experiment.evaluation import check_compatible, evaluate, record_gif
+from agents.experiment.run_dir import load_model
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from agents.baselines import arima_forecast, linear_forecast, naive_forecast, seasonal_naive_forecast
-from agents.config import parse_pairs
-from agents.estimators import RecurrentForecaster
-from agents.sequence_trainer import forecast_metrics
+from agents.sequence.baselines import arima_forecast, linear_forecast, naive_forecast, seasonal_naive_forecast
+from agents.experiment.config import parse_pairs
+from agents.sequence import RecurrentForecaster
+from agents.sequence.metrics import forecast_metrics
 from envs.datasets import FORECASTING, SeriesData, load_dataset
 
 METRICS = ("mae", "rmse", "mape", "smape", "mase")

@@ -22,10 +22,10 @@ import torch
 from gymnasium import spaces
 
 import envs
-from agents.baselines import MajorityClassifier
-from agents.builders import make_env
-from agents.estimators import RecurrentClassifier, RecurrentRegressor
-from agents.runs import load_model
+from agents.sequence.baselines import MajorityClassifier
+from agents.experiment.builders import make_env
+from agents.sequence import RecurrentClassifier, RecurrentRegressor
+from agents.experiment.run_dir import load_model
 from envs.datasets import Trajectories, collect_trajectories
 
 DEFAULT_TARGETS: dict[str, tuple[str, ...]] = {"TMaze": ("cue",)}
@@ -37,7 +37,7 @@ class ProbeConfig:
     """Which agent to probe, for what, on how much data."""
 
     path: str
-    """A run directory or model file (see ``agents.runs.load_model``)."""
+    """A run directory or model file (see ``agents.experiment.run_dir.load_model``)."""
     env: str | None = None
     """The env id, needed only for a model file outside a run directory."""
     targets: tuple[str, ...] = ()

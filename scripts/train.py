@@ -18,10 +18,10 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from agents.builders import check_env_id
-from agents.config import AGENTS, TrainConfig, describe_fields, parse_set, resolve_config, with_overrides
-from agents.runs import RUNS_ROOT, Checkpoint, create_run_dir, default_run_dir, find_resume
-from agents.training import TrainResult, train
+from agents.experiment.builders import check_env_id
+from agents.experiment.config import AGENTS, TrainConfig, describe_fields, parse_set, resolve_config, with_overrides
+from agents.experiment.run_dir import RUNS_ROOT, Checkpoint, create_run_dir, default_run_dir, find_resume
+from agents.experiment.training import TrainResult, train
 
 # Flags that map one to one onto config keys (dest -> key); the rest are handled below.
 FLAG_KEYS = ("env", "algo", "policy", "frame_stack", "timesteps", "seed", "n_envs", "vec_env", "device", "threads")

@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from agents.benchmark import Job, job_state, plan
+from agents.experiment.benchmark import Job, job_state, plan
 from tests.scripts.script_runner import load_script, run_script
 
 TINY = ["--set", "n_envs=2", "--set", "n_steps=32", "--set", "batch_size=32", "--set", "n_epochs=1",

@@ -6,9 +6,9 @@ import subprocess
 
 import pytest
 
-from agents.config import resolve_config
-from agents.runs import create_run_dir
-from agents.training import train
+from agents.experiment.config import resolve_config
+from agents.experiment.run_dir import create_run_dir
+from agents.experiment.training import train
 from tests.scripts.script_runner import run_script
 
 TINY = {"n_envs": 2, "n_steps": 32, "batch_size": 32, "n_epochs": 1, "hidden_size": 8, "net_arch": [8]}

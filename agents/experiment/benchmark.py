@@ -1,0 +1,142 @@
+"""A benchmark matrix of tasks x agents x seeds, run in worker processes, resumable.
+
+Every job trains one agent with its task's preset (so all agents of a task share the hyperparameters) into
+``<out>/runs/<env>/<agent>_s<seed>/``. A job that has ``results.json`` is done and skipped on the next call; one
+that was cut off continues from its latest checkpoint. ``agents.bench_report`` turns the runs into CSV, table and
+plots.
+
+Example:
+    >>> jobs = plan(["pomdp/TMaze-v0"], ["ppo_gru", "ppo_mlp"], seeds=[0], out=Path("results/quick"))
+    >>> [job.name for job in jobs]
+    ['pomdp/TMaze-v0 ppo_gru s0', 'pomdp/TMaze-v0 ppo_mlp s0']
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import shutil
+import signal
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agents.experiment.config import AGENTS, TrainConfig, resolve_config
+from agents.experiment.run_dir import CONFIG_FILE, RESULTS_FILE, create_run_dir, find_resume, list_checkpoints, read_config
+from agents.experiment.training import train
+
+DEFAULT_TASKS = ("pomdp/CartPoleNoVel-v0", "pomdp/TMaze-v0", "pomdp/RepeatPrevious-v0")
+DEFAULT_AGENTS = tuple(AGENTS)
+# Rough relative cost per step, to start the slowest jobs first so that workers finish together.
+AGENT_COST = {"sb3c_lstm": 4.0, "ppo_lstm": 2.0, "ppo_gru": 2.0, "ppo_rnn": 1.5, "ppo_framestack": 1.0, "ppo_mlp": 1.0}
+FIXED_KEYS = ("threads", "device", "vec_env")  # may differ between invocations without invalidating a run
+
+
+@dataclass(frozen=True)
+class Job:
+    """One training run of the matrix."""
+
+    env: str
+    """Task id."""
+    agent: str
+    """Agent name, a key of ``agents.config.AGENTS``."""
+    seed: int
+    """Seed of model and envs."""
+    out: Path
+    """Output folder of the benchmark."""
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    """Config overrides applied on top of the task preset (e.g. timesteps)."""
+
+    @property
+    def name(self) -> str:
+        return f"{self.env} {self.agent} s{self.seed}"
+
+    @property
+    def run_dir(self) -> Path:
+        return self.out / "runs" / self.env / f"{self.agent}_s{self.seed}"
+
+    def config(self) -> TrainConfig:
+        """The task preset, this job's agent and seed, then the overrides; one torch thread per worker."""
+        algo, policy, frame_stack = AGENTS[self.agent]
+        values = {"algo": algo, "policy": policy, "frame_stack": frame_stack, "seed": self.seed, "threads": 1}
+        return resolve_config(self.env, overrides={**values, **self.overrides})
+
+
+def plan(
+    envs: list[str],
+    agents: list[str],
+    seeds: list[int],
+    out: Path,
+    overrides: Mapping[str, Any] | None = None,
+) -> list[Job]:
+    """The jobs of the matrix, in task, agent, seed order; every config is checked here, before any run starts."""
+    unknown = [agent for agent in agents if agent not in AGENTS]
+    if unknown:
+        raise ValueError(f"Unknown agent(s) {unknown}: expected some of {', '.join(AGENTS)}")
+    jobs = [Job(env, agent, seed, out, dict(overrides or {})) for env in envs for agent in agents for seed in seeds]
+    for job in jobs:
+        job.config()
+    return jobs
+
+
+def job_state(job: Job) -> str:
+    """ "done", "partial" (checkpoints to resume from), or "new"; raises if the folder holds another config."""
+    if not (job.run_dir / CONFIG_FILE).is_file():
+        return "new"
+    saved, wanted = read_config(job.run_dir), job.config()
+    if any(getattr(saved, key) != getattr(wanted, key) for key in vars(wanted) if key not in FIXED_KEYS):
+        raise ValueError(
+            f"{job.run_dir} was run with another config than {job.name} now has (changed preset, --timesteps or "
+            "--set?): choose another --out, or delete that run"
+        )
+    if (job.run_dir / RESULTS_FILE).is_file():
+        return "done"
+    return "partial" if list_checkpoints(job.run_dir) else "new"
+
+
+def run_job(job: Job) -> tuple[Job, dict[str, Any] | None]:
+    """Train one job to the end (resuming it if it was cut off); returns its results.json content, or None when a
+    signal stopped it (it saved a checkpoint to continue from)."""
+    state = job_state(job)
+    if state == "done":
+        return job, json.loads((job.run_dir / RESULTS_FILE).read_text())
+    if state == "partial":
+        _, _, checkpoint = find_resume(job.run_dir)
+        result = train(job.config(), job.run_dir, checkpoint)
+    else:
+        shutil.rmtree(job.run_dir, ignore_errors=True)  # a run cut off before its first checkpoint
+        result = train(job.config(), create_run_dir(job.run_dir))
+    return job, result.final
+
+
+def _worker_signals() -> None:
+    """Workers leave Ctrl-C to the parent, which terminates them (SIGTERM): a training job then saves a checkpoint
+    to continue from, an idle worker just exits."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def cost(job: Job) -> float:
+    return AGENT_COST.get(job.agent, 1.0) * job.config().timesteps
+
+
+def run_matrix(jobs: list[Job], workers: int) -> Iterator[tuple[Job, dict[str, Any] | None]]:
+    """Run the jobs in ``workers`` processes, costliest first; yields (job, results or None if interrupted)."""
+    todo = sorted(jobs, key=cost, reverse=True)
+    if workers <= 1:
+        for job in todo:
+            yield run_job(job)
+        return
+    # Fork where there is fork: the parent ran no torch op (so no thread pool to inherit) and each worker skips
+    # re-importing torch and SB3, which takes seconds.
+    context = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    pool = context.Pool(workers, initializer=_worker_signals, maxtasksperchild=1)
+    try:
+        yield from pool.imap_unordered(run_job, todo)
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()

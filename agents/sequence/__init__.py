@@ -1,0 +1,23 @@
+"""Scikit-learn-style estimators on the sequence heads (their classical baselines are in ``agents.baselines``).
+
+``RecurrentClassifier`` and ``RecurrentRegressor`` take ``X`` as a float array (N, T, F), a univariate (N, T) array,
+or a list of (T_i, F) arrays of different lengths (padded inside, with outputs gathered at each sequence's last real
+step). ``RecurrentForecaster`` fits on one or several series and predicts the next ``horizon`` steps. All three follow
+scikit-learn's conventions (``fit`` returns self, fitted attributes end in ``_``, ``get_params``/``set_params``) and
+save to a weights-only file. Training settings are the fields of :class:`~agents.sequence.trainer.TrainerConfig`,
+passed as keyword arguments.
+
+Example:
+    >>> from envs.datasets import parity
+    >>> data = parity(n_train=64, n_test=32, T=6)
+    >>> clf = RecurrentClassifier(hidden_size=8, max_epochs=2).fit(data.X_train, data.y_train)
+    >>> clf.predict_proba(data.X_test).shape
+    (32, 2)
+"""
+
+from agents.sequence.classifier import RecurrentClassifier
+from agents.sequence.forecaster import RecurrentForecaster
+from agents.sequence.regressor import RecurrentRegressor
+from agents.sequence.trainer import SequenceTrainer, TrainerConfig
+
+__all__ = ["RecurrentClassifier", "RecurrentForecaster", "RecurrentRegressor", "SequenceTrainer", "TrainerConfig"]

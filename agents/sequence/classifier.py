@@ -1,0 +1,72 @@
+"""``RecurrentClassifier``: one label per sequence (or per step) from an RNN, LSTM or GRU core."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from agents.sequence.estimator import SequenceEstimator
+from agents.sequence.inputs import pad_targets
+from envs.datasets import Sequences
+
+IGNORE = -100  # label of padding steps in per-step targets (cross-entropy's ignore_index)
+
+
+class RecurrentClassifier(SequenceEstimator):
+    """Sequence classifier (one label per sequence, or per step with ``per_step=True``) on an RNN, LSTM or GRU.
+
+    Args: ``cell``, ``hidden_size``, ``num_layers``, ``bidirectional``, ``dropout``, ``pooling``, ``per_step`` as in
+    :class:`~policies.heads.SequenceClassifier`; ``standardize`` scales each channel by its training mean and std;
+    ``policy``/``freeze``: see :meth:`from_policy`; any :class:`TrainerConfig` field as a keyword.
+    """
+
+    _fitted = (*SequenceEstimator._fitted, "classes_")
+
+    def fit(self, X: Sequences, y: Any) -> RecurrentClassifier:
+        """Train on sequences ``X`` and labels ``y`` (N,) of any type, or per step (a (T_i,) array per sequence)."""
+        return self._fit(X, y)  # type: ignore[return-value]
+
+    def _encode_targets(self, y: Any, lengths: np.ndarray) -> np.ndarray:
+        labels = np.concatenate([np.asarray(t) for t in y]) if self.per_step else np.asarray(y)
+        if labels.ndim != 1:
+            raise ValueError(f"y must hold one label per {'step' if self.per_step else 'sequence'}, got {labels.shape}")
+        self.classes_ = np.unique(labels)
+        self.n_outputs_ = len(self.classes_)
+        if not self.per_step:
+            return np.searchsorted(self.classes_, labels).astype(np.int64)
+        codes = [np.searchsorted(self.classes_, np.asarray(t)) for t in y]
+        return pad_targets(codes, lengths, IGNORE).astype(np.int64)
+
+    @property
+    def _stratify(self) -> bool:
+        return not self.per_step
+
+    def _loss(self, out: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        logits, y = out.reshape(-1, out.shape[-1]), y.reshape(-1)
+        loss = F.cross_entropy(logits, y, ignore_index=IGNORE)
+        real = y != IGNORE
+        return loss, {"accuracy": (logits.argmax(-1)[real] == y[real]).float().mean()}
+
+    def predict_proba(self, X: Sequences) -> np.ndarray | list[np.ndarray]:
+        """Class probabilities, (N, n_classes), or per step (N, T, n_classes) / a list of (T_i, n_classes)."""
+        logits, is_list = self._outputs(X)
+        if is_list and self.per_step:
+            return [torch.softmax(torch.from_numpy(o), -1).numpy() for o in logits]
+        return torch.softmax(torch.from_numpy(np.asarray(logits)), -1).numpy()
+
+    def predict(self, X: Sequences) -> np.ndarray | list[np.ndarray]:
+        """Labels from ``classes_``, (N,), or per step (N, T) / a list of (T_i,)."""
+        proba = self.predict_proba(X)
+        if isinstance(proba, list):
+            return [self.classes_[p.argmax(-1)] for p in proba]
+        return self.classes_[proba.argmax(-1)]
+
+    def score(self, X: Sequences, y: Any) -> float:
+        """Accuracy (over all steps when ``per_step``)."""
+        predicted = self.predict(X)
+        if self.per_step:
+            predicted, y = np.concatenate(list(predicted)), np.concatenate([np.asarray(t) for t in y])
+        return float(np.mean(np.asarray(predicted) == np.asarray(y)))

@@ -1,0 +1,244 @@
+"""What the estimators share: parameters and training settings, training with refit, save/load, and the base of the
+classifier and the regressor (input checks, scaling, the training step, batched inference)."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from agents.sequence.inputs import as_sequences, standardize
+from agents.sequence.trainer import Batch, SequenceTrainer, TrainerConfig, seed_everything
+from envs.datasets import Sequences
+from policies.heads import SequenceClassifier
+
+TRAINER_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(TrainerConfig))
+
+
+class Estimator:
+    """Parameters, trainer config and save/load shared by every estimator."""
+
+    _trainer_defaults: ClassVar[dict[str, Any]] = {}
+    _fitted: ClassVar[tuple[str, ...]] = ()
+    module_: nn.Module
+
+    def _init_trainer(self, trainer: dict[str, Any]) -> None:
+        unknown = sorted(set(trainer) - set(TRAINER_FIELDS))
+        if unknown:
+            raise ValueError(f"Unknown parameters {unknown} for {type(self).__name__}")
+        defaults = {f.name: f.default for f in dataclasses.fields(TrainerConfig)} | self._trainer_defaults
+        for name in TRAINER_FIELDS:
+            setattr(self, name, trainer.get(name, defaults[name]))
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor's parameters, training settings included (scikit-learn's ``get_params``)."""
+        names = [n for n in inspect.signature(type(self).__init__).parameters if n not in ("self", "trainer")]
+        return {name: getattr(self, name) for name in [*names, *TRAINER_FIELDS]}
+
+    def set_params(self, **params: Any) -> Estimator:
+        """Change parameters (takes effect at the next ``fit``); unknown names raise ``ValueError``."""
+        valid = self.get_params()
+        for name, value in params.items():
+            if name not in valid:
+                raise ValueError(
+                    f"Invalid parameter {name!r} for {type(self).__name__}: expected one of {sorted(valid)}"
+                )
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items() if k != "policy" or v is not None)
+        return f"{type(self).__name__}({args})"
+
+    def trainer_config(self) -> TrainerConfig:
+        """The :class:`TrainerConfig` built from this estimator's training parameters."""
+        return TrainerConfig(**{name: getattr(self, name) for name in TRAINER_FIELDS})
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "module_"):
+            raise ValueError(f"This {type(self).__name__} is not fitted yet: call fit first")
+
+    @property
+    def _device(self) -> torch.device:
+        return next(self.module_.parameters()).device
+
+    def save(self, path: str | Path) -> None:
+        """Write parameters, fitted attributes and weights to a file that :meth:`load` reads with ``weights_only``."""
+        self._check_fitted()
+        params = {k: v for k, v in self.get_params().items() if k != "policy"}
+        fitted = {name: _to_storable(getattr(self, name)) for name in self._fitted}
+        state = {k: v.cpu() for k, v in self.module_.state_dict().items()}
+        built_on_policy = getattr(self, "policy", None) is not None
+        payload = {"class": type(self).__name__, "params": params, "fitted": fitted, "state_dict": state}
+        torch.save(payload | {"policy": built_on_policy}, path)
+
+    @classmethod
+    def load(cls, path: str | Path, policy: Any = None) -> Any:
+        """Rebuild a saved estimator; one built on a policy needs that policy (or one of the same shape) again."""
+        payload = torch.load(path, weights_only=True)
+        if payload["class"] != cls.__name__:
+            raise ValueError(f"{path} holds a {payload['class']}, not a {cls.__name__}")
+        if payload["policy"] and policy is None:
+            raise ValueError(f"{path} was built on a policy: pass policy= to load it")
+        estimator = cls(**payload["params"], **({"policy": policy} if payload["policy"] else {}))
+        for name, value in payload["fitted"].items():
+            setattr(estimator, name, _from_storable(value))
+        estimator.module_ = estimator._build_module()
+        estimator.module_.load_state_dict(payload["state_dict"])
+        estimator.module_.to(estimator.trainer_config().torch_device).eval()
+        return estimator
+
+    def _build_module(self) -> nn.Module:
+        raise NotImplementedError
+
+    def _step(self, module: nn.Module, batch: Batch) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        raise NotImplementedError
+
+    def _initialize(self, module: nn.Module, data: Batch) -> None:
+        """Set weights from the training data before gradient steps (the forecaster's closed-form AR highway)."""
+
+    def _train(self, train: Batch, val: Batch | None) -> None:
+        """Build and train ``module_`` with early stopping on ``val``; then, with ``refit``, again on everything."""
+        config = self.trainer_config()
+        trainer = SequenceTrainer(config)
+        seed_everything(config.seed)
+        self.module_ = self._build_module()
+        self._initialize(self.module_, train)
+        self.history_ = trainer.fit(self.module_, self._step, train, val)
+        if config.refit and val is not None:
+            everything = tuple(torch.cat(pair) for pair in zip(train, val, strict=True))
+            seed_everything(config.seed)  # the same initialisation as the run that early stopping judged
+            self.module_ = self._build_module()
+            self._initialize(self.module_, everything)
+            trainer.refit(self.module_, self._step, everything, self.history_)
+
+
+def _to_storable(value: Any) -> Any:
+    """numpy arrays -> tensors or plain lists, so that ``torch.load(weights_only=True)`` accepts them."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "fiub":
+            return {"tensor": torch.from_numpy(np.ascontiguousarray(value))}
+        return {"list": value.tolist(), "dtype": value.dtype.str}
+    return value
+
+
+def _from_storable(value: Any) -> Any:
+    if isinstance(value, dict) and "tensor" in value:
+        return value["tensor"].numpy()
+    if isinstance(value, dict) and "list" in value:
+        return np.array(value["list"], dtype=np.dtype(value["dtype"]))
+    return value
+
+
+class SequenceEstimator(Estimator):
+    """Shared by the classifier and the regressor: input checks, scaling, the training step and batched inference."""
+
+    _fitted = ("feature_shape_", "mean_", "scale_", "n_outputs_")
+
+    def __init__(
+        self,
+        cell: str = "gru",
+        hidden_size: int = 64,
+        num_layers: int = 1,
+        bidirectional: bool = False,
+        dropout: float = 0.0,
+        pooling: str = "last",
+        per_step: bool = False,
+        standardize: bool = True,
+        policy: Any = None,
+        freeze: bool = True,
+        **trainer: Any,
+    ) -> None:
+        self.cell, self.hidden_size, self.num_layers, self.bidirectional = cell, hidden_size, num_layers, bidirectional
+        self.dropout, self.pooling, self.per_step, self.standardize = dropout, pooling, per_step, standardize
+        self.policy, self.freeze = policy, freeze
+        self._init_trainer(trainer)
+
+    @classmethod
+    def from_policy(cls, model: Any, freeze: bool = True, **kwargs: Any) -> Any:
+        """An estimator whose network reuses a trained RecurrentPPO's features extractor and actor core (copied).
+
+        ``X`` is then raw observations (N, T, *obs_shape); with ``freeze`` only the output layer learns.
+        """
+        return cls(policy=model, freeze=freeze, **kwargs)
+
+    def _build_module(self) -> SequenceClassifier:
+        kwargs = {"pooling": self.pooling, "per_step": self.per_step, "dropout": self.dropout}
+        if self.policy is not None:
+            return SequenceClassifier.from_policy(self.policy, self.n_outputs_, freeze=self.freeze, **kwargs)
+        (n_features,) = self.feature_shape_
+        arch = {"cell": self.cell, "hidden_size": self.hidden_size, "num_layers": self.num_layers}
+        return SequenceClassifier(n_features, self.n_outputs_, bidirectional=self.bidirectional, **arch, **kwargs)
+
+    def _fit(self, X: Sequences, y: Any) -> SequenceEstimator:
+        array, lengths = as_sequences(X)
+        if not self.per_step and len(y) != len(lengths):
+            raise ValueError(f"y has {len(y)} labels but X has {len(lengths)} sequences")
+        targets = self._encode_targets(y, lengths)
+        self.feature_shape_ = tuple(int(d) for d in array.shape[2:])
+        if self.policy is None and len(self.feature_shape_) != 1:
+            raise ValueError(f"X must have one feature axis (N, T, F), got per-step shape {self.feature_shape_}")
+        self.mean_, self.scale_ = (None, None)
+        if self.standardize and self.policy is None:
+            self.mean_, self.scale_ = standardize(array, lengths)
+        data = (torch.from_numpy(self._scale(array)), torch.from_numpy(lengths), torch.from_numpy(targets))
+        train, val = self._split(targets, self.trainer_config())
+        self._train(tuple(t[train] for t in data), tuple(t[val] for t in data) if len(val) else None)
+        return self
+
+    def _split(self, targets: np.ndarray, config: TrainerConfig) -> tuple[np.ndarray, np.ndarray]:
+        """Random train/validation indices; stratified by class for many-to-one classification."""
+        rng = np.random.default_rng(config.seed)
+        n = len(targets)
+        if config.val_fraction == 0:
+            return np.arange(n), np.array([], dtype=np.int64)
+        groups = [np.flatnonzero(targets == c) for c in np.unique(targets)] if self._stratify else [np.arange(n)]
+        val = np.concatenate([rng.permutation(g)[: round(config.val_fraction * len(g))] for g in groups])
+        return np.setdiff1d(np.arange(n), val), np.sort(val)
+
+    @property
+    def _stratify(self) -> bool:
+        return False
+
+    def _scale(self, array: np.ndarray) -> np.ndarray:
+        return array if self.mean_ is None else (array - self.mean_) / self.scale_
+
+    def _step(self, module: nn.Module, batch: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        x, lengths, y = batch
+        T = int(lengths.max())
+        out = module(x[:, :T].transpose(0, 1), lengths)  # (B, T, F) -> (T, B, F) -> (B, C) or (T, B, C)
+        if self.per_step:
+            out, y = out.transpose(0, 1), y[:, :T]  # (B, T, C), (B, T, ...)
+        return self._loss(out, y)
+
+    def _loss(self, out: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        raise NotImplementedError
+
+    def _encode_targets(self, y: Any, lengths: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    @torch.no_grad()
+    def _outputs(self, X: Sequences) -> tuple[np.ndarray | list[np.ndarray], bool]:
+        """Raw network outputs, (N, C), or per step (N, T, C) / a list of (T_i, C); and whether X was a list."""
+        self._check_fitted()
+        array, lengths = as_sequences(X, self.feature_shape_)
+        x_all, lengths_all = torch.from_numpy(self._scale(array)), torch.from_numpy(lengths)
+        self.module_.eval()
+        chunks = []
+        for begin in range(0, len(lengths), 256):
+            lengths_b = lengths_all[begin : begin + 256]
+            x = x_all[begin : begin + 256, : int(lengths_b.max())].transpose(0, 1).to(self._device)
+            out = self.module_(x, lengths_b.to(self._device))
+            out = out.transpose(0, 1) if self.per_step else out
+            chunks.append(F.pad(out, (0, 0, 0, array.shape[1] - out.shape[1])) if self.per_step else out)
+        outputs = torch.cat(chunks).cpu().numpy()
+        is_list = not isinstance(X, (np.ndarray, torch.Tensor))
+        if self.per_step and is_list:
+            return [o[:length] for o, length in zip(outputs, lengths, strict=True)], True
+        return outputs, is_list

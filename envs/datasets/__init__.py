@@ -1,0 +1,63 @@
+"""Sequence data for the heads: synthetic tasks that need memory, and real sets shipped inside PyPI packages.
+
+Real data loads offline from optional extras: ItalyPowerDemand, JapaneseVowels and Airline from sktime's wheel
+(``pip install 'recurrent-agents[data]'``), yearly sunspots from statsmodels (``[baselines]``). Standard splits:
+the UCR/UEA train/test files, Airline's last 36 months and sunspots' 1988-2008 held out.
+
+Example:
+    >>> data = load_dataset("parity", n_train=64, n_test=16)
+    >>> len(data.X_train), data.y_train.shape, data.task
+    (64, (64,), 'classification')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from envs.datasets.base import SequenceData, Sequences, SeriesData, Task, require_extra
+from envs.datasets.series import load_airline, load_sunspots
+from envs.datasets.synthetic import adding_problem, noisy_sines, parity
+from envs.datasets.trajectories import Trajectories, collect_trajectories
+from envs.datasets.ucr import load_italy_power_demand, load_japanese_vowels
+
+CLASSIFICATION: dict[str, Callable[..., SequenceData]] = {
+    "italy_power_demand": load_italy_power_demand,
+    "japanese_vowels": load_japanese_vowels,
+    "parity": parity,
+    "adding": adding_problem,
+}
+FORECASTING: dict[str, Callable[..., SeriesData]] = {
+    "airline": load_airline,
+    "sunspots": load_sunspots,
+    "sines": noisy_sines,
+}
+
+
+def load_dataset(name: str, **kwargs: Any) -> SequenceData | SeriesData:
+    """Load a named set from :data:`CLASSIFICATION` or :data:`FORECASTING`; ``kwargs`` go to synthetic generators."""
+    loaders = {**CLASSIFICATION, **FORECASTING}
+    if name not in loaders:
+        raise ValueError(f"Unknown data set {name!r}: expected one of {', '.join(map(repr, loaders))}")
+    return loaders[name](**kwargs)
+
+
+__all__ = [
+    "CLASSIFICATION",
+    "FORECASTING",
+    "SequenceData",
+    "Sequences",
+    "SeriesData",
+    "Task",
+    "Trajectories",
+    "adding_problem",
+    "collect_trajectories",
+    "load_airline",
+    "load_dataset",
+    "load_italy_power_demand",
+    "load_japanese_vowels",
+    "load_sunspots",
+    "noisy_sines",
+    "parity",
+    "require_extra",
+]

@@ -1,0 +1,9 @@
+"""The memory tasks: one task per file on a shared base, each with Easy/Medium/Hard levels and exact bounds."""
+
+from envs.memory.count_recall import CountRecallEnv
+from envs.memory.point_recall import PointRecallEnv
+from envs.memory.repeat_first import RepeatFirstEnv
+from envs.memory.repeat_previous import RepeatPreviousEnv
+from envs.memory.tmaze import TMazeEnv
+
+__all__ = ["CountRecallEnv", "PointRecallEnv", "RepeatFirstEnv", "RepeatPreviousEnv", "TMazeEnv"]

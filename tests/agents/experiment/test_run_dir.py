@@ -1,0 +1,139 @@
+"""Run directories, checkpoints and what --resume accepts: a bad checkpoint fails before anything is written."""
+
+from __future__ import annotations
+
+import os
+import signal
+import zipfile
+
+import pytest
+from stable_baselines3 import PPO
+
+from agents.experiment.builders import check_env_id, make_env, make_model
+from agents.experiment.config import resolve_config
+from agents.experiment.run_dir import (
+    InterruptFlag,
+    create_run_dir,
+    default_run_dir,
+    find_resume,
+    list_checkpoints,
+    load_model,
+    save_checkpoint,
+    write_config,
+)
+from agents.experiment.training import CSV_FIELDS, truncate_evaluations
+
+TINY = {"n_envs": 2, "n_steps": 16, "batch_size": 16, "hidden_size": 8, "net_arch": [8], "timesteps": 64}
+
+
+def tiny_config(**overrides):
+    return resolve_config("pomdp/TMaze-v0", overrides={**TINY, **overrides})
+
+
+@pytest.fixture
+def run(tmp_path):
+    """A run directory with config.yaml and one checkpoint of an untrained GRU agent (with VecNormalize)."""
+    config = tiny_config(normalize=True)
+    run_dir = create_run_dir(tmp_path / "run")
+    write_config(run_dir, config)
+    model = make_model(config, make_env(config))
+    checkpoint = save_checkpoint(model, run_dir, train_time=1.5)
+    return run_dir, config, checkpoint
+
+
+def snapshot(folder):
+    return {path: path.stat().st_mtime_ns for path in folder.rglob("*")}
+
+
+def test_default_run_dir_layout():
+    path = default_run_dir(tiny_config(seed=3), root="runs")
+    assert path.parent.as_posix() == "runs/pomdp/TMaze-v0"
+    assert path.name.startswith("ppo_gru_s3_")
+
+
+def test_existing_run_dir_is_never_reused(tmp_path):
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "config.yaml").write_text("seed: 0\n")
+    with pytest.raises(FileExistsError, match="already exists: choose another --run-dir"):
+        create_run_dir(tmp_path / "run")
+    assert create_run_dir(tmp_path / "empty").is_dir()
+
+
+def test_checkpoint_round_trip(run):
+    run_dir, config, checkpoint = run
+    assert checkpoint.model.name == "step_000000000.zip"
+    assert checkpoint.normalize is not None
+    assert checkpoint.normalize.is_file()
+    assert list_checkpoints(run_dir) == [checkpoint]
+    assert not [p for p in run_dir.rglob(".tmp.*")]
+    found_dir, found_config, found = find_resume(run_dir)
+    assert (found_dir, found_config, found) == (run_dir, config, checkpoint)
+    assert find_resume(checkpoint.model)[2] == checkpoint
+    loaded = load_model(run_dir)
+    assert loaded.config == config
+    assert loaded.normalize == checkpoint.normalize
+
+
+def test_resume_from_missing_file(run, tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        find_resume(tmp_path / "nope.zip")
+    with pytest.raises(FileNotFoundError, match="not a run directory with checkpoints"):
+        find_resume(tmp_path)
+
+
+def test_resume_from_truncated_checkpoint_writes_nothing(run):
+    run_dir, _, checkpoint = run
+    data = checkpoint.model.read_bytes()
+    checkpoint.model.write_bytes(data[: len(data) // 2])
+    before = snapshot(run_dir)
+    with pytest.raises(ValueError, match="truncated"):
+        find_resume(run_dir)
+    assert snapshot(run_dir) == before
+
+
+def test_resume_from_foreign_file(run):
+    run_dir, _, checkpoint = run
+    with zipfile.ZipFile(checkpoint.model, "w") as archive:
+        archive.writestr("notes.txt", "hello")
+    with pytest.raises(ValueError, match="not a stable-baselines3 model"):
+        find_resume(checkpoint.model)
+    memoryless = tiny_config(policy="MlpPolicy")
+    PPO("MlpPolicy", make_env(memoryless), n_steps=16, batch_size=16).save(checkpoint.model)
+    before = snapshot(run_dir)
+    with pytest.raises(ValueError, match=r"holds a ActorCriticPolicy policy.*comes from another run"):
+        find_resume(checkpoint.model)
+    assert snapshot(run_dir) == before
+
+
+def test_resume_needs_a_run_directory(tmp_path, run):
+    _, _, checkpoint = run
+    stray = tmp_path / "stray.zip"
+    stray.write_bytes(checkpoint.model.read_bytes())
+    with pytest.raises(ValueError, match="not a checkpoint inside a run directory"):
+        find_resume(stray)
+    with pytest.raises(ValueError, match="pass --env"):
+        load_model(stray)
+    assert load_model(stray, env_id="pomdp/TMaze-v0").config.policy == "MlpGruPolicy"
+
+
+def test_unknown_env_id_lists_the_closest():
+    assert check_env_id("pomdp/TMaze-v0") == "pomdp/TMaze-v0"
+    with pytest.raises(ValueError, match=r"Unknown env id 'pomdp/TMaz-v0': the closest registered ids are pomdp/TMaze"):
+        check_env_id("pomdp/TMaz-v0")
+
+
+def test_interrupt_flag_turns_the_first_signal_into_a_flag():
+    with InterruptFlag() as flag:
+        os.kill(os.getpid(), signal.SIGINT)
+        assert flag.signalled == signal.SIGINT
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_truncate_evaluations_drops_rows_after_the_checkpoint(tmp_path):
+    rows = [",".join(CSV_FIELDS)] + [f"{step},1,0,0,1,,2" for step in (0, 100, 200)]
+    (tmp_path / "evaluations.csv").write_text("\n".join(rows) + "\n")
+    truncate_evaluations(tmp_path, 100)
+    lines = (tmp_path / "evaluations.csv").read_text().splitlines()
+    assert [line.split(",")[0] for line in lines[1:]] == ["0", "100"]
