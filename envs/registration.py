@@ -21,8 +21,8 @@ from typing import Any, Literal
 import gymnasium as gym
 from gymnasium import spaces
 
-from envs.memory.base import LEVEL_NAMES
 from envs.classic import has_box2d, make_no_velocity
+from envs.memory.base import LEVEL_NAMES
 from envs.memory.count_recall import CountRecallEnv
 from envs.memory.point_recall import PointRecallEnv
 from envs.memory.repeat_first import RepeatFirstEnv

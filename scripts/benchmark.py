@@ -23,10 +23,10 @@ from typing import Any
 
 import torch
 
-from agents.experiment.report import write_report
 from agents.experiment.benchmark import DEFAULT_AGENTS, DEFAULT_TASKS, Job, plan, run_matrix
 from agents.experiment.builders import check_env_id
 from agents.experiment.config import AGENTS, parse_set, resolve_config
+from agents.experiment.report import write_report
 
 QUICK_SCALE = 0.5  # --quick: one seed, half of each budget (enough for the memory tasks to learn)
 META_FILE = "benchmark.json"

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from agents.sequence.baselines import MajorityClassifier, NearestNeighborClassifier
 from agents.experiment.config import parse_pairs
 from agents.sequence import RecurrentClassifier, RecurrentRegressor
+from agents.sequence.baselines import MajorityClassifier, NearestNeighborClassifier
 from envs.datasets import CLASSIFICATION, SequenceData, load_dataset
 
 

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from agents.sequence.baselines import arima_forecast, linear_forecast, naive_forecast, seasonal_naive_forecast
 from agents.experiment.config import parse_pairs
 from agents.sequence import RecurrentForecaster
+from agents.sequence.baselines import arima_forecast, linear_forecast, naive_forecast, seasonal_naive_forecast
 from agents.sequence.metrics import forecast_metrics
 from envs.datasets import FORECASTING, SeriesData, load_dataset
 

@@ -22,10 +22,10 @@ import torch
 from gymnasium import spaces
 
 import envs
-from agents.sequence.baselines import MajorityClassifier
 from agents.experiment.builders import make_env
-from agents.sequence import RecurrentClassifier, RecurrentRegressor
 from agents.experiment.run_dir import load_model
+from agents.sequence import RecurrentClassifier, RecurrentRegressor
+from agents.sequence.baselines import MajorityClassifier
 from envs.datasets import Trajectories, collect_trajectories
 
 DEFAULT_TARGETS: dict[str, tuple[str, ...]] = {"TMaze": ("cue",)}

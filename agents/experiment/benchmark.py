@@ -23,7 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from agents.experiment.config import AGENTS, TrainConfig, resolve_config
-from agents.experiment.run_dir import CONFIG_FILE, RESULTS_FILE, create_run_dir, find_resume, list_checkpoints, read_config
+from agents.experiment.run_dir import (
+    CONFIG_FILE,
+    RESULTS_FILE,
+    create_run_dir,
+    find_resume,
+    list_checkpoints,
+    read_config,
+)
 from agents.experiment.training import train
 
 DEFAULT_TASKS = ("pomdp/CartPoleNoVel-v0", "pomdp/TMaze-v0", "pomdp/RepeatPrevious-v0")

@@ -1,6 +1,6 @@
 """One training run from a ``TrainConfig`` into a run directory: periodic evaluation, checkpoints, resume, Ctrl-C.
 
-``scripts/train.py`` and the benchmark's workers both call ``train``; see ``agents.experiment.run_dir`` for the directory layout.
+``scripts/train.py`` and the benchmark's workers both call ``train``; ``agents.experiment.run_dir`` has the layout.
 
 Example:
     >>> from agents.experiment.config import resolve_config

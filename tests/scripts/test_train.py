@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from agents.ppo.recurrent_ppo import RecurrentPPO
 from agents.experiment.run_dir import list_checkpoints, load_model
+from agents.ppo.recurrent_ppo import RecurrentPPO
 from tests.scripts.script_runner import ENV, ROOT, SCRIPTS, load_script, run_script
 
 TINY = [

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+from agents.sequence import RecurrentClassifier, RecurrentForecaster, RecurrentRegressor
 from agents.sequence.baselines import (
     MajorityClassifier,
     NearestNeighborClassifier,
@@ -12,7 +13,6 @@ from agents.sequence.baselines import (
     naive_forecast,
     seasonal_naive_forecast,
 )
-from agents.sequence import RecurrentClassifier, RecurrentForecaster, RecurrentRegressor
 
 FAST = {"hidden_size": 16, "max_epochs": 40, "patience": 0, "batch_size": 16}
 
