@@ -4,69 +4,42 @@ For each cell, forward + backward over a (T, B, F) chunk with hidden size H, whe
 at a random step. Prints a markdown table of median times and the speed-up.
 
     python scripts/bench_cores.py --repeats 5
+    python scripts/bench_cores.py --T 32 --B 8 --F 2 --H 64     # the sizes of a PPO update
 """
 
 from __future__ import annotations
 
 import argparse
 import platform
-import statistics
-import time
+import sys
 
-import torch
-
-from policies.cores import CELLS, RecurrentCore, make_core, step_through
+from agents.experiment.cli import make_parser, positive_int, run_script
+from agents.experiment.speed import core_speed
 
 
-def time_once(fn, core, x, state, starts) -> float:
-    """Seconds for forward + backward; the loss uses the final state too when ``fn`` returns one."""
-    core.zero_grad()
-    begin = time.perf_counter()
-    result = fn(core, x, state, starts)
-    loss = result[0].sum() + result[1].sum() if isinstance(result, tuple) else result.sum()
-    loss.backward()
-    return time.perf_counter() - begin
+def build_parser() -> argparse.ArgumentParser:
+    parser = make_parser(__doc__, seed_help="seed of the inputs", set_help=None)
+    for name, default, meaning in (
+        ("T", 128, "steps"),
+        ("B", 64, "sequences"),
+        ("F", 64, "features"),
+        ("H", 256, "hidden units"),
+    ):
+        parser.add_argument(f"--{name}", type=positive_int, default=default, help=f"{meaning} (default {default})")
+    parser.add_argument("--repeats", type=positive_int, default=5, help="timings per way (median)")
+    return parser
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--T", type=int, default=128)
-    parser.add_argument("--B", type=int, default=64)
-    parser.add_argument("--F", type=int, default=64)
-    parser.add_argument("--H", type=int, default=256)
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--threads", type=int, default=1)
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
-    x = torch.randn(args.T, args.B, args.F)
-    starts = torch.zeros(args.T, args.B)
-    starts[torch.randint(1, args.T, (args.B,)), torch.arange(args.B)] = 1
-
-    print(f"T={args.T} B={args.B} F={args.F} H={args.H}, {args.threads} thread(s), {platform.processor() or 'cpu'}")
-    print("| cell | step loop (ms) | fused, outputs + state (ms) | speed-up | fused, outputs only (ms) | speed-up |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    ways = {"loop": step_through, "forward": fused_forward, "outputs": fused_outputs}
-    for cell in CELLS:
-        core = make_core(cell, args.F, args.H)
-        state = core.initial_state(args.B)
-        times: dict[str, list[float]] = {name: [] for name in ways}
-        for _ in range(args.repeats):  # alternate so that machine noise hits every way alike
-            for name, fn in ways.items():
-                times[name].append(time_once(fn, core, x, state, starts))
-        ms = {name: statistics.median(values) * 1e3 for name, values in times.items()}
-        loop, fwd, out = ms["loop"], ms["forward"], ms["outputs"]
-        print(f"| {cell} | {loop:.1f} | {fwd:.1f} | {loop / fwd:.1f}x | {out:.1f} | {loop / out:.1f}x |")
+def bench(args: argparse.Namespace) -> int:
+    print(f"T={args.T} B={args.B} F={args.F} H={args.H}, {args.threads} thread(s), {args.device}, "
+          f"{platform.processor() or platform.machine()}")  # fmt: skip
+    print(core_speed(args.T, args.B, args.F, args.H, args.repeats, args.seed, args.device))
+    return 0
 
 
-def fused_forward(core: RecurrentCore, x, state, starts):
-    return core(x, state, starts)
-
-
-def fused_outputs(core: RecurrentCore, x, state, starts):
-    """The path of the PPO update and the sequence heads: no final state, so no second pass for short tails."""
-    return core.outputs(x, state, starts)
+def main(argv: list[str] | None = None) -> int:
+    return run_script(build_parser(), bench, argv)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

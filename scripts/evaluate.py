@@ -9,52 +9,45 @@ python scripts/evaluate.py RUN --gif episode.gif --stochastic                   
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
+from pathlib import Path
 
-import torch
 from rich.console import Console
 from rich.table import Table
 
 from agents.experiment.builders import EVAL_SEED_OFFSET, check_env_id, make_env
-from agents.experiment.evaluation import check_compatible, evaluate, record_gif
+from agents.experiment.cli import check_free, make_parser, positive_int, run_script
+from agents.experiment.evaluation import check_compatible, evaluate_agent, record_gif
 from agents.experiment.run_dir import load_model
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def build_parser() -> argparse.ArgumentParser:
+    parser = make_parser(__doc__, set_help=None, seed=None, seed_help="seed of the evaluation envs (default: the run's + 10000)")
     parser.add_argument("path", help="run directory, or a model/checkpoint .zip")
     parser.add_argument("--env", help="evaluate on this id instead of the run's (needed for a bare model file)")
-    parser.add_argument("--episodes", type=int, default=50, help="episodes to run (default 50)")
+    parser.add_argument("--episodes", type=positive_int, default=50, help="episodes to run (default 50)")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--deterministic", dest="deterministic", action="store_true", default=True, help="(default)")
     mode.add_argument("--stochastic", dest="deterministic", action="store_false", help="sample actions")
-    parser.add_argument("--gif", metavar="FILE", help="also record one episode to this GIF")
-    parser.add_argument("--fps", type=int, default=10, help="GIF frames per second")
-    parser.add_argument("--seed", type=int, help="seed of the evaluation envs (default: the run's + 10000)")
-    parser.add_argument("--n-envs", type=int, default=8, help="envs stepped side by side")
-    parser.add_argument("--device", default="cpu")
-    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (1 is fastest for small models)")
-    return parser.parse_args(argv)
+    parser.add_argument("--gif", metavar="FILE", help="also record one episode to this GIF (a new file)")
+    parser.add_argument("--fps", type=positive_int, default=10, help="GIF frames per second")
+    parser.add_argument("--n-envs", type=positive_int, default=8, help="envs stepped side by side")
+    return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    torch.set_num_threads(args.threads)
-    try:
-        if args.episodes < 1:
-            raise ValueError(f"--episodes must be >= 1, got {args.episodes}")
-        if args.env:
-            check_env_id(args.env)
-        model, config, normalize = load_model(args.path, args.env, args.device)
-        config = dataclasses.replace(config, env=args.env or config.env)
-        check_compatible(model, config)
-    except (ValueError, TypeError, FileNotFoundError) as error:
-        print(f"evaluate.py: error: {error}", file=sys.stderr)
-        return 2
+def evaluate(args: argparse.Namespace) -> int:
+    if args.gif:
+        gif = check_free(args.gif, "--gif")
+        if not gif.parent.is_dir():
+            raise FileNotFoundError(f"--gif {args.gif!r}: folder {str(gif.parent)!r} does not exist")
+    if args.env:
+        check_env_id(args.env)
+    model, config, normalize = load_model(args.path, args.env, args.device)
+    config = config.model_copy(update={"env": args.env or config.env})
+    check_compatible(model, config)
     seed = config.seed + EVAL_SEED_OFFSET if args.seed is None else args.seed
     env = make_env(config, min(args.n_envs, args.episodes), seed, normalize, training=False)
-    result = evaluate(model, env, config.env, args.episodes, args.deterministic)
+    result = evaluate_agent(model, env, config.env, args.episodes, args.deterministic)
     env.close()
     summary = result.summary()
     table = Table(title=f"{config.agent} on {config.env} ({'deterministic' if args.deterministic else 'stochastic'})")
@@ -70,9 +63,13 @@ def main(argv: list[str] | None = None) -> int:
     console = Console()
     console.print(table)
     if args.gif:
-        frames = record_gif(model, config, args.gif, normalize, args.deterministic, args.fps)
+        frames = record_gif(model, config, Path(args.gif), normalize, args.deterministic, args.fps)
         console.print(f"Recorded {frames} frames to {args.gif}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_script(build_parser(), evaluate, argv)
 
 
 if __name__ == "__main__":

@@ -4,136 +4,56 @@ Each cell type and seed is trained on the series up to the origin and forecasts 
 The table shows MAE, RMSE, MAPE, sMAPE and MASE (scaled by the training series' seasonal naive error) beside the
 naive, seasonal naive and linear direct AR (ridge) forecasts, and an ARIMA when statsmodels is installed.
 
-    python scripts/forecast.py --dataset airline --cells rnn lstm gru --seeds 0 1 2
+    python scripts/forecast.py --dataset airline --cells rnn lstm gru --seeds 3
     python scripts/forecast.py --dataset sines --set max_epochs=5 --data length=300
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import time
-import warnings
-from dataclasses import dataclass
+import sys
 
-import numpy as np
-import torch
-
-from agents.experiment.config import parse_pairs
-from agents.sequence import RecurrentForecaster
-from agents.sequence.baselines import arima_forecast, linear_forecast, naive_forecast, seasonal_naive_forecast
-from agents.sequence.metrics import forecast_metrics
-from envs.datasets import FORECASTING, SeriesData, load_dataset
-
-METRICS = ("mae", "rmse", "mape", "smape", "mase")
-# Classical orders for the ARIMA baseline: the airline model, and AR(9) for sunspots (Box & Jenkins; Tong).
-ARIMA_ORDERS: dict[str, tuple[tuple[int, int, int], tuple[int, int, int, int]]] = {
-    "airline": ((0, 1, 1), (0, 1, 1, 12)),
-    "sunspots": ((9, 0, 0), (0, 0, 0, 0)),
-}
+from agents.experiment.cli import make_parser, parse_set, positive_int, run_script
+from agents.experiment.forecast import ForecastConfig, check_config, forecast_table
+from envs.datasets import FORECASTING
 
 
-@dataclass(frozen=True)
-class ForecastConfig:
-    """What to train and how to report it."""
-
-    dataset: str = "airline"
-    """A name from ``envs.datasets.FORECASTING``."""
-    cells: tuple[str, ...] = ("rnn", "lstm", "gru")
-    """Cell types to compare, each with the estimator's default settings."""
-    seeds: tuple[int, ...] = (0, 1, 2)
-    """One training run per seed; the table shows means and per-seed RMSE."""
-    horizon: int | None = None
-    """Steps forecast at once (None: the whole held-out part; at most that)."""
-    estimator: tuple[tuple[str, object], ...] = ()
-    """Overrides of estimator parameters, e.g. ``(("lookback", 36),)``."""
-    data: tuple[tuple[str, object], ...] = ()
-    """Arguments of a synthetic generator, e.g. ``(("length", 300),)``."""
-    log_dir: str | None = "runs/forecast"
-    """TensorBoard logs go to ``<log_dir>/<dataset>/<cell>_seed<seed>`` (None: no logs)."""
-    threads: int = 1
-    """torch CPU threads; 1 is fastest for these small networks on a shared machine."""
-    arima: bool = True
-    """Add the ARIMA baseline when statsmodels is installed (slow to fit on long seasonal series)."""
-
-
-def parse_args() -> ForecastConfig:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dataset", default=ForecastConfig.dataset, choices=sorted(FORECASTING))
-    parser.add_argument("--cells", nargs="+", default=list(ForecastConfig.cells))
-    parser.add_argument("--seeds", nargs="+", type=int, default=list(ForecastConfig.seeds))
-    parser.add_argument("--horizon", type=int, default=None)
-    parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="estimator parameters")
-    parser.add_argument("--data", nargs="*", default=[], metavar="KEY=VALUE", help="synthetic generator arguments")
-    parser.add_argument("--log-dir", default=ForecastConfig.log_dir, help="'none' disables TensorBoard logs")
-    parser.add_argument("--threads", type=int, default=ForecastConfig.threads)
+def build_parser() -> argparse.ArgumentParser:
+    parser = make_parser(__doc__, seed_help="seed of the first run; run i uses seed + i", set_help=(
+        "an estimator parameter (e.g. lookback=36, max_epochs=5); repeat for several"))  # fmt: skip
+    parser.add_argument("--dataset", default=ForecastConfig.dataset, choices=sorted(FORECASTING), help="series")
+    parser.add_argument("--cells", nargs="+", default=list(ForecastConfig.cells), help="cell types to compare")
+    parser.add_argument("--seeds", type=positive_int, default=3, help="runs per cell (default 3)")
+    parser.add_argument("--horizon", type=positive_int, help="steps forecast at once (default: the held-out part)")
+    parser.add_argument(
+        "--data", action="append", default=[], metavar="KEY=VALUE", help="an argument of a synthetic generator"
+    )
+    parser.add_argument("--log-dir", default=ForecastConfig.log_dir, help="TensorBoard logs; 'none' disables them")
     parser.add_argument("--no-arima", action="store_true", help="skip the ARIMA baseline")
-    args = parser.parse_args()
-    return ForecastConfig(
+    return parser
+
+
+def forecast(args: argparse.Namespace) -> int:
+    config = ForecastConfig(
         dataset=args.dataset,
         cells=tuple(args.cells),
-        seeds=tuple(args.seeds),
+        seeds=tuple(range(args.seed, args.seed + args.seeds)),
         horizon=args.horizon,
-        estimator=parse_pairs(args.set),
-        data=parse_pairs(args.data),
+        estimator=parse_set(args.set),
+        data=parse_set(args.data, "--data"),
         log_dir=None if args.log_dir == "none" else args.log_dir,
-        threads=args.threads,
+        device=args.device,
         arima=not args.no_arima,
     )
+    check_config(config)
+    table = forecast_table(config)
+    print(f"\n{config.dataset}: {len(config.seeds)} seeds, torch threads {args.threads}\n\n{table}")
+    return 0
 
 
-def baselines(data: SeriesData, horizon: int, name: str, arima: bool = True) -> dict[str, np.ndarray]:
-    """Forecasts of the classical baselines from the same origin."""
-    forecasts = {
-        "naive (last value)": naive_forecast(data.train, horizon),
-        f"seasonal naive ({data.season})": seasonal_naive_forecast(data.train, horizon, data.season),
-        "linear direct AR (ridge, lookback 24)": linear_forecast(data.train, horizon),
-    }
-    if arima and importlib.util.find_spec("statsmodels") is not None:
-        seasonal = (0, 1, 1, data.season) if data.season > 1 else (0, 0, 0, 0)
-        order, seasonal_order = ARIMA_ORDERS.get(name, ((1, 1, 1), seasonal))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # convergence chatter from statsmodels
-            forecasts[f"ARIMA{order}{seasonal_order if any(seasonal_order) else ''}"] = arima_forecast(
-                data.train, horizon, order, seasonal_order
-            )
-    return forecasts
-
-
-def row(name: str, metrics: list[dict[str, float]], extra: str = "") -> str:
-    means = " | ".join(f"{np.mean([m[k] for m in metrics]):.3f}" for k in METRICS)
-    return f"| {name} | {means} | {extra} |"
-
-
-def run(config: ForecastConfig) -> str:
-    """Train every cell and seed; return the markdown result table."""
-    torch.set_num_threads(config.threads)
-    data = load_dataset(config.dataset, **dict(config.data))
-    assert isinstance(data, SeriesData)
-    horizon = min(config.horizon or len(data.test), len(data.test))
-    test = data.test[:horizon]
-    rows = [
-        "| model | MAE | RMSE | MAPE % | sMAPE % | MASE | RMSE per seed, train time |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for cell in config.cells:
-        metrics, seconds = [], []
-        for seed in config.seeds:
-            log_dir = f"{config.log_dir}/{config.dataset}/{cell}_seed{seed}" if config.log_dir else None
-            params = {"horizon": horizon, "cell": cell, "seed": seed, "log_dir": log_dir, **dict(config.estimator)}
-            begin = time.perf_counter()
-            forecast = RecurrentForecaster(**params).fit(data.train).predict(data.train, horizon)
-            seconds.append(time.perf_counter() - begin)
-            metrics.append(forecast_metrics(test, forecast, data.train, data.season))
-            print(f"{cell} seed {seed}: RMSE {metrics[-1]['rmse']:.3f} in {seconds[-1]:.0f} s", flush=True)
-        per_seed = ", ".join(f"{m['rmse']:.2f}" for m in metrics)
-        rows.append(row(cell.upper(), metrics, f"{per_seed}; {np.mean(seconds):.0f} s"))
-    for name, forecast in baselines(data, horizon, config.dataset, config.arima).items():
-        rows.append(row(name, [forecast_metrics(test, forecast, data.train, data.season)]))
-    return "\n".join(rows)
+def main(argv: list[str] | None = None) -> int:
+    return run_script(build_parser(), forecast, argv)
 
 
 if __name__ == "__main__":
-    config = parse_args()
-    table = run(config)
-    print(f"\n{config.dataset}: {len(config.seeds)} seeds, torch threads {config.threads}\n\n{table}")
+    sys.exit(main())

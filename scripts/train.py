@@ -19,19 +19,20 @@ from rich.console import Console
 from rich.table import Table
 
 from agents.experiment.builders import check_env_id
-from agents.experiment.config import AGENTS, TrainConfig, describe_fields, parse_set, resolve_config, with_overrides
-from agents.experiment.run_dir import RUNS_ROOT, Checkpoint, create_run_dir, default_run_dir, find_resume
-from agents.experiment.training import TrainResult, train
+from agents.experiment.cli import EXIT_INTERRUPTED, make_parser, parse_set, positive_int, run_script
+from agents.experiment.config import AGENTS, RunConfig, describe_fields, resolve_config, with_overrides
+from agents.experiment.errors import ConfigError
+from agents.experiment.run_dir import RUNS_ROOT, Checkpoint, check_new_run_dir, default_run_dir, find_resume
+from agents.experiment.training import TrainResult, run_training
 
 # Flags that map one to one onto config keys (dest -> key); the rest are handled below.
 FLAG_KEYS = ("env", "algo", "policy", "frame_stack", "timesteps", "seed", "n_envs", "vec_env", "device", "threads")
 RESUME_FLAGS = ("timesteps", "threads", "device", "vec_env")  # all that may change when a run is continued
-EXIT_INTERRUPTED = 130
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--env", help=f"Gymnasium id (default {TrainConfig.env})")
+def build_parser() -> argparse.ArgumentParser:
+    parser = make_parser(__doc__, seed=None, seed_help="seed of the model and the envs", device=None, threads=None)
+    parser.add_argument("--env", help=f"Gymnasium id (default {RunConfig.model_fields['env'].default})")
     parser.add_argument("--agent", choices=list(AGENTS), help="a benchmark agent: sets --algo, --policy, frame stack")
     parser.add_argument(
         "--algo", choices=["ppo", "sb3c"], help="ppo: ours (SB3's PPO if memoryless); sb3c: sb3-contrib"
@@ -39,51 +40,50 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--policy", help="policy alias, e.g. MlpGruPolicy, MlpLstmPolicy, MlpPolicy (memoryless)")
     parser.add_argument("--cell", choices=["rnn", "lstm", "gru"], help="shorthand for --policy Mlp<Cell>Policy")
     parser.add_argument("--frame-stack", type=int, help="stack N observations (memoryless policies)")
-    parser.add_argument("--timesteps", type=int, help="total environment steps (default: the preset's)")
-    parser.add_argument("--seed", type=int)
-    parser.add_argument("--n-envs", type=int)
-    parser.add_argument("--vec-env", choices=["dummy", "subproc"])
-    parser.add_argument("--device", help="cpu (default), cuda, auto")
-    parser.add_argument("--threads", type=int, help="torch CPU threads (default 1: faster for small models)")
-    parser.add_argument("--preset", help="YAML file of config keys (default: agents/presets/<Task>.yaml)")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config key")
+    parser.add_argument("--timesteps", type=positive_int, help="total environment steps (default: the preset's)")
+    parser.add_argument("--n-envs", type=positive_int, help="parallel environments (default: the preset's)")
+    parser.add_argument("--vec-env", choices=["dummy", "subproc"], help="step the envs in this process or in several")
+    parser.add_argument("--preset", help="YAML file of config keys (default: agents/experiment/presets/<Task>.yaml)")
     parser.add_argument("--run-dir", help=f"where the run goes (default {RUNS_ROOT}/<env>/<agent>_s<seed>_<time>)")
     parser.add_argument("--resume", metavar="PATH", help="continue a run directory or one of its checkpoints")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--list-keys", action="store_true", help="list every config key with its type and exit")
-    return parser.parse_args(argv)
+    return parser
 
 
 def flag_overrides(args: argparse.Namespace) -> dict[str, Any]:
-    """Config keys set by flags, then by --set (which wins)."""
-    out = {key: getattr(args, key) for key in FLAG_KEYS if getattr(args, key) is not None}
+    """Config keys set by flags, then by --set (a key set both ways is an error)."""
+    out = {key: getattr(args, key) for key in FLAG_KEYS if getattr(args, key, None) is not None}
     if args.cell:
         if args.policy:
-            raise ValueError("Give --cell or --policy, not both")
+            raise ConfigError("Give --cell or --policy, not both")
         out["policy"] = f"Mlp{args.cell.capitalize()}Policy"
     if args.agent:
         if {"algo", "policy", "frame_stack"} & set(out):
-            raise ValueError("--agent sets the algorithm, policy and frame stack: drop --algo/--policy/--cell")
+            raise ConfigError("--agent sets the algorithm, policy and frame stack: drop --algo/--policy/--cell")
         out["algo"], out["policy"], out["frame_stack"] = AGENTS[args.agent]
-    return {**out, **parse_set(args.set)}
+    settings = parse_set(args.set)
+    both = sorted(set(out) & set(settings))
+    if both:
+        raise ConfigError(f"{both[0]} is set by a flag and by --set: give it once")
+    return {**out, **settings}
 
 
-def start(args: argparse.Namespace) -> tuple[TrainConfig, Path, Checkpoint | None]:
+def start(args: argparse.Namespace) -> tuple[RunConfig, Path, Checkpoint | None]:
     """Config, run directory and checkpoint (None for a new run), all checked before anything is written."""
     overrides = flag_overrides(args)
     if args.resume:
         changed = sorted(set(overrides) - set(RESUME_FLAGS)) + (["--preset"] if args.preset else [])
         if changed or args.run_dir:
-            raise ValueError(f"--resume continues the run as configured: {changed or ['--run-dir']} cannot change")
+            raise ConfigError(f"--resume continues the run as configured: {changed or ['--run-dir']} cannot change")
         run_dir, config, checkpoint = find_resume(args.resume)
         return with_overrides(config, overrides), run_dir, checkpoint
     config = resolve_config(args.env, args.preset, overrides)
     check_env_id(config.env)
-    run_dir = create_run_dir(args.run_dir or default_run_dir(config))
-    return config, run_dir, None
+    return config, check_new_run_dir(args.run_dir or default_run_dir(config)), None
 
 
-def print_result(config: TrainConfig, result: TrainResult, console: Console) -> None:
+def print_result(config: RunConfig, result: TrainResult, console: Console) -> None:
     final = result.final or {}
     table = Table(title=f"{config.agent} on {config.env}, seed {config.seed}")
     for column in ("steps", "train time", "fps", "return", "success", "length", "episodes"):
@@ -104,27 +104,26 @@ def print_result(config: TrainConfig, result: TrainResult, console: Console) -> 
     console.print(f"TensorBoard:   tensorboard --logdir {result.run_dir}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def train(args: argparse.Namespace) -> int:
     console = Console()
     if args.list_keys:
         for name, type_, default, doc in describe_fields():
             console.print(f"[bold]{name}[/bold] ({type_}, default {default!r}): {doc}", highlight=False)
         return 0
-    try:
-        config, run_dir, checkpoint = start(args)
-    except (ValueError, TypeError, FileNotFoundError, FileExistsError) as error:
-        print(f"train.py: error: {error}", file=sys.stderr)
-        return 2
+    config, run_dir, checkpoint = start(args)
     begin = f"from step {checkpoint.step:,} " if checkpoint else ""
     console.print(f"Training {config.agent} on {config.env} {begin}to {config.timesteps:,} steps -> {run_dir}")
-    result = train(config, run_dir, checkpoint, progress_bar=not args.no_progress)
+    result = run_training(config, run_dir, checkpoint, progress_bar=not args.no_progress)
     if result.interrupted:
         console.print(f"Interrupted at step {result.steps:,}: checkpoint saved. Continue with")
         console.print(f"  python scripts/train.py --resume {run_dir}")
         return EXIT_INTERRUPTED
     print_result(config, result, console)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_script(build_parser(), train, argv)
 
 
 if __name__ == "__main__":

@@ -22,16 +22,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agents.experiment.config import AGENTS, TrainConfig, resolve_config
+from agents.experiment.config import AGENTS, RunConfig, resolve_config
 from agents.experiment.run_dir import (
     CONFIG_FILE,
     RESULTS_FILE,
-    create_run_dir,
     find_resume,
     list_checkpoints,
     read_config,
 )
-from agents.experiment.training import train
+from agents.experiment.training import run_training
 
 DEFAULT_TASKS = ("pomdp/CartPoleNoVel-v0", "pomdp/TMaze-v0", "pomdp/RepeatPrevious-v0")
 DEFAULT_AGENTS = tuple(AGENTS)
@@ -63,7 +62,7 @@ class Job:
     def run_dir(self) -> Path:
         return self.out / "runs" / self.env / f"{self.agent}_s{self.seed}"
 
-    def config(self) -> TrainConfig:
+    def config(self) -> RunConfig:
         """The task preset, this job's agent and seed, then the overrides; one torch thread per worker."""
         algo, policy, frame_stack = AGENTS[self.agent]
         values = {"algo": algo, "policy": policy, "frame_stack": frame_stack, "seed": self.seed, "threads": 1}
@@ -84,6 +83,29 @@ def plan(
     jobs = [Job(env, agent, seed, out, dict(overrides or {})) for env in envs for agent in agents for seed in seeds]
     for job in jobs:
         job.config()
+    return jobs
+
+
+def plan_matrix(
+    tasks: list[str],
+    agents: list[str],
+    seeds: list[int],
+    out: Path,
+    overrides: Mapping[str, Any] | None = None,
+    timesteps: int | None = None,
+    scale: float = 1.0,
+) -> list[Job]:
+    """The matrix with each task's budget: ``timesteps`` for all, or each preset's scaled by ``scale``."""
+    jobs = []
+    for env in tasks:
+        task_overrides: dict[str, Any] = dict(overrides or {})
+        if timesteps is not None:
+            task_overrides["timesteps"] = timesteps
+        elif scale != 1.0:
+            preset = resolve_config(env, overrides=overrides)
+            task_overrides["timesteps"] = max(1, round(preset.timesteps * scale))
+            task_overrides.setdefault("eval_freq", max(1, round(preset.eval_freq * scale)))
+        jobs += plan([env], agents, seeds, out, task_overrides)
     return jobs
 
 
@@ -110,10 +132,10 @@ def run_job(job: Job) -> tuple[Job, dict[str, Any] | None]:
         return job, json.loads((job.run_dir / RESULTS_FILE).read_text())
     if state == "partial":
         _, _, checkpoint = find_resume(job.run_dir)
-        result = train(job.config(), job.run_dir, checkpoint)
+        result = run_training(job.config(), job.run_dir, checkpoint)
     else:
-        shutil.rmtree(job.run_dir, ignore_errors=True)  # a run cut off before its first checkpoint
-        result = train(job.config(), create_run_dir(job.run_dir))
+        shutil.rmtree(job.run_dir, ignore_errors=True)  # a run folder left without any checkpoint
+        result = run_training(job.config(), job.run_dir)
     return job, result.final
 
 

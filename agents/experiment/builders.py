@@ -1,4 +1,4 @@
-"""Build what a ``TrainConfig`` describes: checked env ids, vectorised envs with their wrappers, and the model.
+"""Build what a ``RunConfig`` describes: checked env ids, vectorised envs with their wrappers, and the model.
 
 The three algorithms share one set of hyperparameters per task, mapped onto each one's names, so that a benchmark
 compares memory, not tuning:
@@ -10,7 +10,6 @@ compares memory, not tuning:
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import signal
 from collections.abc import Iterator
@@ -28,7 +27,7 @@ from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv,
 from torch import nn
 
 import envs  # registers the pomdp/ suite
-from agents.experiment.config import TrainConfig
+from agents.experiment.config import RunConfig
 from agents.ppo.recurrent_ppo import RecurrentPPO
 
 EVAL_SEED_OFFSET = 10_000  # evaluation envs never replay the training episodes
@@ -46,14 +45,14 @@ def check_env_id(env_id: str) -> str:
     raise ValueError(f"Unknown env id {env_id!r}: the closest registered ids are {hint}")
 
 
-def model_class(config: TrainConfig) -> type[BaseAlgorithm]:
+def model_class(config: RunConfig) -> type[BaseAlgorithm]:
     """The algorithm class that trains ``config``."""
     if config.algo == "sb3c":
         return sb3_contrib.RecurrentPPO
     return RecurrentPPO if config.recurrent else PPO
 
 
-def policy_kwargs(config: TrainConfig) -> dict[str, Any]:
+def policy_kwargs(config: RunConfig) -> dict[str, Any]:
     """The shared hyperparameters in the names of the algorithm that ``config`` selects."""
     hp = config.hyperparams
     kwargs: dict[str, Any] = {
@@ -83,7 +82,7 @@ def policy_kwargs(config: TrainConfig) -> dict[str, Any]:
     }
 
 
-def make_model(config: TrainConfig, env: VecEnv, tensorboard_log: str | Path | None = None) -> BaseAlgorithm:
+def make_model(config: RunConfig, env: VecEnv, tensorboard_log: str | Path | None = None) -> BaseAlgorithm:
     """A fresh model for ``config`` on ``env``, logging to TensorBoard under ``tensorboard_log``."""
     hp = config.hyperparams
     lr = LinearSchedule(hp.learning_rate, 0.0, 1.0) if hp.lr_schedule == "linear" else hp.learning_rate
@@ -124,7 +123,7 @@ def sigint_ignored(active: bool) -> Iterator[None]:
 
 
 def make_env(
-    config: TrainConfig,
+    config: RunConfig,
     n_envs: int | None = None,
     seed: int | None = None,
     normalize_stats: str | Path | None = None,
@@ -155,8 +154,8 @@ def make_env(
     return env
 
 
-def make_eval_env(config: TrainConfig, normalize_stats: str | Path | None = None) -> VecEnv:
+def make_eval_env(config: RunConfig, normalize_stats: str | Path | None = None) -> VecEnv:
     """Envs for evaluation, stepped in this process: seeded apart from training, statistics frozen, raw rewards."""
     n_envs = min(config.eval_episodes, MAX_EVAL_ENVS)
-    config = dataclasses.replace(config, vec_env="dummy")
+    config = config.model_copy(update={"vec_env": "dummy"})
     return make_env(config, n_envs, config.seed + EVAL_SEED_OFFSET, normalize_stats, training=False)

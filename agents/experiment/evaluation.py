@@ -16,7 +16,7 @@ from stable_baselines3.common.vec_env import VecEnv
 
 import envs
 from agents.experiment.builders import make_env
-from agents.experiment.config import TrainConfig
+from agents.experiment.config import RunConfig
 
 SUCCESS_TOLERANCE = 1e-6  # returns are sums of float rewards: 1/14 * 14 may land just below 1
 SOLVED_FRACTION = 0.95  # default threshold: 95% of the optimal return
@@ -58,7 +58,7 @@ def solved_threshold(env_id: str, threshold: float | None = None) -> float | Non
     return None if best is None else SOLVED_FRACTION * best
 
 
-def check_compatible(model: BaseAlgorithm, config: TrainConfig) -> None:
+def check_compatible(model: BaseAlgorithm, config: RunConfig) -> None:
     """Raise a ValueError unless ``config.env`` has the spaces ``model`` was trained on (e.g. another level)."""
     env = make_env(config, n_envs=1, normalize_stats=None, training=False)
     spaces = env.observation_space, env.action_space
@@ -70,7 +70,9 @@ def check_compatible(model: BaseAlgorithm, config: TrainConfig) -> None:
         )
 
 
-def evaluate(model: BaseAlgorithm, env: VecEnv, env_id: str, n_episodes: int, deterministic: bool = True) -> EvalResult:
+def evaluate_agent(
+    model: BaseAlgorithm, env: VecEnv, env_id: str, n_episodes: int, deterministic: bool = True
+) -> EvalResult:
     """Run ``n_episodes`` on ``env`` (recurrent memory carried and reset by SB3's ``evaluate_policy``)."""
     returns, lengths = evaluate_policy(
         model, env, n_eval_episodes=n_episodes, deterministic=deterministic, return_episode_rewards=True, warn=False
@@ -83,7 +85,7 @@ def evaluate(model: BaseAlgorithm, env: VecEnv, env_id: str, n_episodes: int, de
 
 def record_gif(
     model: BaseAlgorithm,
-    config: TrainConfig,
+    config: RunConfig,
     path: str | Path,
     normalize_stats: Path | None = None,
     deterministic: bool = True,

@@ -8,18 +8,20 @@ time per run (evaluations excluded) and the training speed in environment steps 
 from __future__ import annotations
 
 import csv
+import os
+import platform
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import torch
 
 import envs
 from agents.experiment.benchmark import Job
 from agents.experiment.evaluation import solved_threshold
-from agents.experiment.run_dir import EVALUATIONS_FILE
-from agents.experiment.training import CSV_FIELDS
+from agents.experiment.run_dir import EVALUATION_FIELDS, EVALUATIONS_FILE, RESULTS_FILE
 
-EVALUATIONS_CSV = "evaluations.csv"
 TABLE_FILE = "results.md"
 Curve = dict[str, np.ndarray]  # "step", "mean_return", "train_time" columns of one run
 
@@ -33,7 +35,7 @@ def read_curve(job: Job) -> Curve | None:
         rows = list(csv.DictReader(file))
     if not rows:
         return None
-    return {key: np.array([float(row[key] or "nan") for row in rows]) for key in CSV_FIELDS}
+    return {key: np.array([float(row[key] or "nan") for row in rows]) for key in EVALUATION_FIELDS}
 
 
 def write_csv(jobs: list[Job], path: Path) -> int:
@@ -41,11 +43,11 @@ def write_csv(jobs: list[Job], path: Path) -> int:
     count = 0
     with path.open("w", newline="") as file:
         writer = csv.writer(file)
-        writer.writerow(["env", "agent", "seed", *CSV_FIELDS])
+        writer.writerow(["env", "agent", "seed", *EVALUATION_FIELDS])
         for job in jobs:
             curve = read_curve(job)
             for i in range(0 if curve is None else len(curve["step"])):
-                values = [curve[key][i] for key in CSV_FIELDS]  # type: ignore[index]
+                values = [curve[key][i] for key in EVALUATION_FIELDS]  # type: ignore[index]
                 writer.writerow([job.env, job.agent, job.seed, *(f"{v:.6g}" for v in values)])
                 count += 1
     return count
@@ -172,10 +174,31 @@ def _plot_task(ax, jobs: list[Job]) -> None:
     ax.grid(alpha=0.3)
 
 
+def machine() -> str:
+    """CPU model and count, and versions, for the report header."""
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if "model name" in line]
+        cpu = names[0] if names else cpu
+    return f"{cpu}, {os.cpu_count()} cores, torch {torch.__version__}, Python {platform.python_version()}"
+
+
+def header(jobs: list[Job], meta: dict[str, Any]) -> str:
+    """The lines above the table: runs finished, workers, machine, wall time and the command."""
+    done = sum((job.run_dir / RESULTS_FILE).is_file() for job in jobs)
+    return (
+        f"Benchmark: {len(jobs)} runs ({done} finished), {meta.get('workers', '?')} worker processes, on "
+        f"{meta.get('machine', machine())}.\n"
+        f"Wall time of the benchmark: {meta['wall_time'] / 60:.1f} min.\n"
+        f"Command: `{meta['command']}`\n\n"
+    )
+
+
 def write_report(jobs: list[Job], out: Path, header: str = "") -> dict[str, Path]:
     """Write the CSV, the markdown table (after ``header``) and the plots into ``out``; returns their paths."""
     out.mkdir(parents=True, exist_ok=True)
-    paths = {"csv": out / EVALUATIONS_CSV, "table": out / TABLE_FILE}
+    paths = {"csv": out / EVALUATIONS_FILE, "table": out / TABLE_FILE}
     write_csv(jobs, paths["csv"])
     paths["table"].write_text(header + markdown_table(jobs))
     if any(read_curve(job) is not None for job in jobs):

@@ -2,7 +2,7 @@
 
 A run directory holds::
 
-    config.yaml            the fully resolved TrainConfig
+    config.yaml            the fully resolved RunConfig
     checkpoints/           step_<N>.zip (+ step_<N>.vecnormalize.pkl) and step_<N>.json, written last
     tb_1/                  TensorBoard events
     evaluations.csv        one row per evaluation during training
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import zipfile
 from collections.abc import Callable
@@ -29,7 +30,8 @@ from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.save_util import load_from_zip_file
 
 from agents.experiment.builders import model_class
-from agents.experiment.config import ALGOS, TrainConfig, config_from_dict, config_to_dict
+from agents.experiment.config import AGENTS, RunConfig, config_from_dict, config_to_dict
+from agents.experiment.errors import ConfigError
 
 RUNS_ROOT = Path("runs")
 CONFIG_FILE = "config.yaml"
@@ -38,6 +40,8 @@ EVALUATIONS_FILE = "evaluations.csv"
 MODEL_FILE = "model.zip"
 NORMALIZE_FILE = "vecnormalize.pkl"
 RESULTS_FILE = "results.json"
+EVALUATION_FIELDS = ("step", "train_time", "mean_return", "std_return", "mean_length", "success_rate", "episodes")
+"""Columns of evaluations.csv."""
 
 
 class Checkpoint(NamedTuple):
@@ -49,21 +53,51 @@ class Checkpoint(NamedTuple):
     train_time: float
 
 
-def default_run_dir(config: TrainConfig, root: str | Path = RUNS_ROOT) -> Path:
+def default_run_dir(config: RunConfig, root: str | Path = RUNS_ROOT) -> Path:
     """``runs/<env>/<algo>_<cell>_s<seed>_<timestamp>``, e.g. runs/pomdp/CartPoleNoVel-v0/ppo_gru_s0_20250101-120000."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     return Path(root) / config.env / f"{config.agent}_s{config.seed}_{stamp}"
 
 
-def create_run_dir(path: str | Path) -> Path:
-    """Make an empty run directory; an existing non-empty one is never reused silently."""
+def check_new_run_dir(path: str | Path) -> Path:
+    """``path`` if a new run may go there: an existing non-empty directory is never reused silently."""
     path = Path(path)
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
         raise FileExistsError(
             f"Run directory {str(path)!r} already exists: choose another --run-dir, or continue it with --resume {path}"
         )
-    (path / CHECKPOINT_DIR).mkdir(parents=True, exist_ok=True)
     return path
+
+
+def create_run_dir(path: str | Path, config: RunConfig, model: BaseAlgorithm) -> Checkpoint:
+    """Make the run directory with config.yaml and a step-0 checkpoint of the freshly built ``model``.
+
+    It is assembled in a temporary sibling and renamed into place, so it appears whole or not at all: a run
+    stopped at any moment leaves either nothing or a directory that ``--resume`` accepts.
+    """
+    path = check_new_run_dir(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".tmp.{path.name}.{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        tmp.mkdir()
+        write_config(tmp, config)
+        save_checkpoint(model, tmp, train_time=0.0)
+        if path.is_dir():
+            path.rmdir()  # empty, as checked
+        os.replace(tmp, path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return list_checkpoints(path)[-1]
+
+
+def check_resumable(config: RunConfig, checkpoint: Checkpoint) -> None:
+    """Raise a ConfigError when the checkpoint is already at (or past) the run's total steps."""
+    if checkpoint.step >= config.timesteps:
+        raise ConfigError(
+            f"The run is already at step {checkpoint.step} (timesteps={config.timesteps}): "
+            f"pass --timesteps > {checkpoint.step} to continue it"
+        )
 
 
 def atomic_write(path: Path, write: Callable[[Path], Any]) -> Path:
@@ -78,11 +112,11 @@ def write_text(path: Path, text: str) -> Path:
     return atomic_write(path, lambda tmp: tmp.write_text(text))
 
 
-def write_config(run_dir: Path, config: TrainConfig) -> Path:
+def write_config(run_dir: Path, config: RunConfig) -> Path:
     return write_text(run_dir / CONFIG_FILE, yaml.safe_dump(config_to_dict(config), sort_keys=False))
 
 
-def read_config(run_dir: Path) -> TrainConfig:
+def read_config(run_dir: Path) -> RunConfig:
     """The config.yaml of a run directory, type-checked."""
     path = run_dir / CONFIG_FILE
     if not path.is_file():
@@ -121,7 +155,7 @@ def list_checkpoints(run_dir: Path) -> list[Checkpoint]:
     return [_read_checkpoint(p) for p in paths if not p.name.startswith(".") and p.with_suffix(".json").is_file()]
 
 
-def find_resume(path: str | Path) -> tuple[Path, TrainConfig, Checkpoint]:
+def find_resume(path: str | Path) -> tuple[Path, RunConfig, Checkpoint]:
     """Run directory, config and checkpoint that ``--resume PATH`` names: a run directory (its latest checkpoint)
     or a checkpoint file inside one. Raises before anything is written if the checkpoint is missing, truncated or
     from another run."""
@@ -153,7 +187,7 @@ def same_class(found: Any, expected: Any) -> bool:
     return found is expected or name == (expected.__module__, expected.__qualname__)
 
 
-def check_model_file(path: Path, config: TrainConfig) -> None:
+def check_model_file(path: Path, config: RunConfig) -> None:
     """Raise a ValueError unless ``path`` is a complete SB3 model of the algorithm and policy of ``config``."""
     try:
         with zipfile.ZipFile(path) as archive:
@@ -180,19 +214,16 @@ def check_model_file(path: Path, config: TrainConfig) -> None:
         )
 
 
-def detect_config(path: Path, env_id: str) -> TrainConfig:
+def detect_config(path: Path, env_id: str) -> RunConfig:
     """Config of a model saved outside a run directory: algorithm and policy read from the file."""
     data, _, _ = load_from_zip_file(path, device="cpu")
     if not data or "policy_class" not in data:
         raise ValueError(f"{str(path)!r} is not a stable-baselines3 model")
     found = data["policy_class"]
-    for algo in ALGOS:
-        for policy in ("MlpGruPolicy", "MlpLstmPolicy", "MlpRnnPolicy", "MlpPolicy"):
-            config = TrainConfig(env=env_id, algo=algo, policy=policy)
-            if algo == "sb3c" and config.cell != "lstm":
-                continue
-            if same_class(found, model_class(config).policy_aliases.get(policy)):
-                return config
+    for algo, policy, _ in AGENTS.values():
+        config = RunConfig(env=env_id, algo=algo, policy=policy)
+        if same_class(found, model_class(config).policy_aliases.get(policy)):
+            return config
     raise ValueError(f"{str(path)!r} holds a {found!r} policy, which no agent of this package trains")
 
 
@@ -200,7 +231,7 @@ class LoadedModel(NamedTuple):
     """A saved model with the config it was trained with and its VecNormalize statistics (if any)."""
 
     model: BaseAlgorithm
-    config: TrainConfig
+    config: RunConfig
     normalize: Path | None
 
 

@@ -1,12 +1,13 @@
-"""One training run from a ``TrainConfig`` into a run directory: periodic evaluation, checkpoints, resume, Ctrl-C.
+"""One training run from a ``RunConfig`` into a run directory: periodic evaluation, checkpoints, resume, Ctrl-C.
 
-``scripts/train.py`` and the benchmark's workers both call ``train``; ``agents.experiment.run_dir`` has the layout.
+``scripts/train.py`` and the benchmark's workers both call ``run_training``; ``agents.experiment.run_dir`` has the
+layout. The run directory is created only once the env and the model are built, with a step-0 checkpoint, so an
+error or a Ctrl-C at any moment leaves nothing behind or a run that ``--resume`` continues.
 
 Example:
     >>> from agents.experiment.config import resolve_config
-    >>> from agents.experiment.run_dir import create_run_dir
     >>> config = resolve_config("pomdp/TMaze-v0", overrides={"timesteps": 2048})
-    >>> result = train(config, create_run_dir("runs/demo"))  # doctest: +SKIP
+    >>> result = run_training(config, Path("runs/demo"))  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 from stable_baselines3.common.vec_env import VecEnv, sync_envs_normalization
 
 from agents.experiment.builders import make_env, make_eval_env, make_model, model_class
-from agents.experiment.config import TrainConfig
-from agents.experiment.evaluation import evaluate
+from agents.experiment.config import RunConfig
+from agents.experiment.evaluation import evaluate_agent
 from agents.experiment.run_dir import (
+    EVALUATION_FIELDS,
     EVALUATIONS_FILE,
     MODEL_FILE,
     NORMALIZE_FILE,
@@ -35,12 +37,13 @@ from agents.experiment.run_dir import (
     Checkpoint,
     InterruptFlag,
     atomic_write,
+    check_new_run_dir,
+    check_resumable,
+    create_run_dir,
     save_checkpoint,
     write_config,
     write_text,
 )
-
-CSV_FIELDS = ("step", "train_time", "mean_return", "std_return", "mean_length", "success_rate", "episodes")
 
 
 def next_multiple(step: int, freq: int) -> int | float:
@@ -80,7 +83,7 @@ class Clock:
 class Evaluations(BaseCallback):
     """Evaluates at the start and every ``eval_freq`` steps: a row in evaluations.csv and ``eval/*`` in TensorBoard."""
 
-    def __init__(self, config: TrainConfig, eval_env: VecEnv, run_dir: Path, clock: Clock) -> None:
+    def __init__(self, config: RunConfig, eval_env: VecEnv, run_dir: Path, clock: Clock) -> None:
         super().__init__()
         self.config, self.eval_env, self.clock = config, eval_env, clock
         self.path = run_dir / EVALUATIONS_FILE
@@ -101,14 +104,14 @@ class Evaluations(BaseCallback):
         """Evaluate now and record the result."""
         with self.clock.paused():
             sync_envs_normalization(self.model.get_env(), self.eval_env)
-            summary = evaluate(self.model, self.eval_env, self.config.env, self.config.eval_episodes).summary()
+            summary = evaluate_agent(self.model, self.eval_env, self.config.env, self.config.eval_episodes).summary()
         row = {"step": self.model.num_timesteps, "train_time": round(self.clock.elapsed(), 3), **summary}
         new = not self.path.exists()
         with self.path.open("a", newline="") as file:
-            writer = csv.DictWriter(file, fieldnames=CSV_FIELDS)
+            writer = csv.DictWriter(file, fieldnames=EVALUATION_FIELDS)
             if new:
                 writer.writeheader()
-            writer.writerow({key: row[key] for key in CSV_FIELDS})
+            writer.writerow({key: row[key] for key in EVALUATION_FIELDS})
         for key in ("mean_return", "std_return", "mean_length", "success_rate"):
             if summary[key] is not None:
                 self.logger.record(f"eval/{key}", summary[key])
@@ -155,48 +158,70 @@ def truncate_evaluations(run_dir: Path, step: int) -> None:
 
     def write(tmp: Path) -> None:
         with tmp.open("w", newline="") as file:
-            writer = csv.DictWriter(file, fieldnames=CSV_FIELDS)
+            writer = csv.DictWriter(file, fieldnames=EVALUATION_FIELDS)
             writer.writeheader()
             writer.writerows(rows)
 
     atomic_write(path, write)
 
 
-def _load_or_build(config: TrainConfig, run_dir: Path, resume: Checkpoint | None) -> BaseAlgorithm:
+def _build(config: RunConfig, run_dir: Path, resume: Checkpoint | None) -> BaseAlgorithm:
+    """The env and the model: a new one, or the checkpoint's with its optimizer state; nothing is written."""
     env = make_env(config, normalize_stats=resume.normalize if resume else None)
     if resume is None:
         return make_model(config, env, tensorboard_log=run_dir)
-    truncate_evaluations(run_dir, resume.step)
-    model = model_class(config).load(resume.model, env=env, device=config.device, tensorboard_log=str(run_dir))
-    return model
+    return model_class(config).load(resume.model, env=env, device=config.device, tensorboard_log=str(run_dir))
 
 
-def train(
-    config: TrainConfig, run_dir: Path, resume: Checkpoint | None = None, progress_bar: bool = False
+def run_training(
+    config: RunConfig, run_dir: Path, resume: Checkpoint | None = None, progress_bar: bool = False
 ) -> TrainResult:
-    """Train ``config`` into ``run_dir`` (from ``resume`` when given) until ``config.timesteps`` or a signal."""
+    """Train ``config`` into ``run_dir`` (from ``resume`` when given) until ``config.timesteps`` or a signal.
+
+    A Ctrl-C before training starts raises KeyboardInterrupt with nothing written; once training runs, it stops
+    at the next step and saves a checkpoint (``TrainResult.interrupted``).
+    """
     torch.set_num_threads(config.threads)
-    start_step = resume.step if resume else 0
-    if start_step >= config.timesteps:
-        raise ValueError(f"The run is already at step {start_step} >= timesteps={config.timesteps}: raise --timesteps")
-    write_config(run_dir, config)
-    model = _load_or_build(config, run_dir, resume)
+    if resume is None:
+        check_new_run_dir(run_dir)
+    else:
+        check_resumable(config, resume)
+    with InterruptFlag() as flag:
+        model = _build(config, run_dir, resume)
+        if flag.signalled is not None:
+            model.get_env().close()
+            raise KeyboardInterrupt
+        if resume is None:
+            create_run_dir(run_dir, config, model)
+        else:
+            write_config(run_dir, config)
+            truncate_evaluations(run_dir, resume.step)
+        return _learn(config, run_dir, model, resume, flag, progress_bar)
+
+
+def _learn(
+    config: RunConfig,
+    run_dir: Path,
+    model: BaseAlgorithm,
+    resume: Checkpoint | None,
+    flag: InterruptFlag,
+    progress_bar: bool,
+) -> TrainResult:
     eval_env = make_eval_env(config)
     clock = Clock(resume.train_time if resume else 0.0)
     evaluations = Evaluations(config, eval_env, run_dir, clock)
-    with InterruptFlag() as flag:
-        callbacks = [evaluations, Checkpoints(run_dir, config.checkpoint_freq, clock), StopOnSignal(flag)]
-        model.learn(
-            config.timesteps - model.num_timesteps,
-            callback=CallbackList(callbacks),
-            tb_log_name="tb",
-            reset_num_timesteps=resume is None,
-            progress_bar=progress_bar,
-        )
-        train_time = clock.elapsed()
-        save_checkpoint(model, run_dir, train_time)
-        if flag.signalled is not None:
-            return TrainResult(run_dir, model.num_timesteps, train_time, True, None)
+    callbacks = [evaluations, Checkpoints(run_dir, config.checkpoint_freq, clock), StopOnSignal(flag)]
+    model.learn(
+        config.timesteps - model.num_timesteps,
+        callback=CallbackList(callbacks),
+        tb_log_name="tb",
+        reset_num_timesteps=resume is None,
+        progress_bar=progress_bar,
+    )
+    train_time = clock.elapsed()
+    save_checkpoint(model, run_dir, train_time)
+    if flag.signalled is not None:
+        return TrainResult(run_dir, model.num_timesteps, train_time, True, None)
     model.save(run_dir / MODEL_FILE)
     normalize = model.get_vec_normalize_env()
     if normalize is not None:

@@ -6,8 +6,10 @@ import importlib.util
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "scripts"
@@ -28,3 +30,14 @@ def load_script(name: str) -> ModuleType:
     sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
+
+
+def check_user_error(main: Callable[[list[str]], int], args: list[str], message: str, capsys: Any) -> None:
+    """In process: ``main(args)`` returns 2 with one line on stderr holding ``message``, and nothing in the current
+    folder was created or changed."""
+    before = {path: path.stat().st_mtime_ns for path in Path.cwd().rglob("*")}
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert message in err
+    assert {path: path.stat().st_mtime_ns for path in Path.cwd().rglob("*")} == before

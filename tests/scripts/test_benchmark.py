@@ -6,8 +6,7 @@ import csv
 
 import pytest
 
-from agents.experiment.benchmark import Job, job_state, plan
-from tests.scripts.script_runner import load_script, run_script
+from tests.scripts.script_runner import check_user_error, load_script, run_script
 
 TINY = ["--set", "n_envs=2", "--set", "n_steps=32", "--set", "batch_size=32", "--set", "n_epochs=1",
         "--set", "hidden_size=8", "--set", "net_arch=[8]", "--set", "eval_episodes=2"]  # fmt: skip
@@ -36,17 +35,15 @@ def test_quick_matrix_writes_csv_table_and_plots_then_resumes(tmp_path):
     assert (out / "results.md").read_text().count("1/1") == 2
 
 
-def test_changed_config_in_the_same_folder_is_an_error(tmp_path):
-    (job,) = plan(["pomdp/TMaze-v0"], ["ppo_mlp"], [0], tmp_path, {"timesteps": 64})
-    job.run_dir.mkdir(parents=True)
-    (job.run_dir / "config.yaml").write_text("env: pomdp/TMaze-v0\ntimesteps: 32\nalgo: ppo\npolicy: MlpPolicy\n")
-    with pytest.raises(ValueError, match="was run with another config"):
-        job_state(job)
-    assert job_state(Job("pomdp/TMaze-v0", "ppo_gru", 0, tmp_path)) == "new"
-
-
-def test_unknown_agent_or_task(capsys, tmp_path):
-    assert benchmark_script.main(["--agents", "ppo_transformer", "--out", str(tmp_path)]) == 2
-    assert "Unknown agent(s) ['ppo_transformer']" in capsys.readouterr().err
-    assert benchmark_script.main(["--tasks", "pomdp/TMazeEasy", "--out", str(tmp_path)]) == 2
-    assert "closest registered ids are pomdp/TMazeEasy-v0" in capsys.readouterr().err
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--agents", "ppo_transformer"], "Unknown agent(s) ['ppo_transformer']"),
+        (["--tasks", "pomdp/TMazeEasy"], "closest registered ids are pomdp/TMazeEasy-v0"),
+        (["--set", "device=cuda"], "--set device: use --device"),
+        (["--scale", "0"], "--scale must be > 0, got 0.0"),
+    ],
+)
+def test_bad_input_is_one_line(args, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    check_user_error(benchmark_script.main, [*args, "--out", "out"], message, capsys)

@@ -1,32 +1,18 @@
-"""scripts/evaluate.py end to end in a subprocess on a tiny trained run; GIF; bad input."""
+"""scripts/evaluate.py end to end on a tiny trained run, and a GIF (bad input: test_user_errors.py)."""
 
 from __future__ import annotations
 
 import imageio.v3 as iio
 import pytest
 
-from agents.experiment.config import resolve_config
-from agents.experiment.run_dir import create_run_dir
-from agents.experiment.training import train
-from tests.scripts.script_runner import load_script, run_script
-
-TINY = {"n_envs": 2, "n_steps": 32, "batch_size": 32, "n_epochs": 1, "hidden_size": 8, "net_arch": [8]}
-
+from tests.scripts.script_runner import check_user_error, load_script, run_script
 
 evaluate_script = load_script("evaluate")
 
 
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory):
-    """A finished run of a GRU agent on the T-maze, 128 steps, with VecNormalize."""
-    overrides = {**TINY, "timesteps": 128, "eval_freq": 0, "eval_episodes": 2, "normalize": True}
-    config = resolve_config("pomdp/TMaze-v0", overrides=overrides)
-    return train(config, create_run_dir(tmp_path_factory.mktemp("eval") / "run")).run_dir
-
-
-def test_evaluate_end_to_end_with_gif(run_dir, tmp_path):
+def test_evaluate_end_to_end_with_gif(finished_run, tmp_path):
     gif = tmp_path / "episode.gif"
-    args = [str(run_dir), "--episodes", "4", "--gif", str(gif)]
+    args = [str(finished_run), "--episodes", "4", "--gif", str(gif)]
     done = run_script("evaluate", *args, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "±" in done.stdout
@@ -36,8 +22,8 @@ def test_evaluate_end_to_end_with_gif(run_dir, tmp_path):
     assert frames.shape[-1] == 3
 
 
-def test_checkpoint_other_level_and_stochastic(run_dir, capsys):
-    checkpoint = next((run_dir / "checkpoints").glob("step_*.zip"))
+def test_checkpoint_other_level_and_stochastic(finished_run, capsys):
+    checkpoint = next((finished_run / "checkpoints").glob("step_*.zip"))
     args = [str(checkpoint), "--env", "pomdp/TMazeMedium-v0", "--episodes", "2", "--stochastic"]
     assert evaluate_script.main(args) == 0
     assert "TMazeMedium" in capsys.readouterr().out
@@ -46,12 +32,14 @@ def test_checkpoint_other_level_and_stochastic(run_dir, capsys):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["missing_run"], "No model or run directory 'missing_run'"),
         (["{run}", "--env", "pomdp/RepeatFirst-v0"], "but the model was trained on"),
         (["{run}", "--env", "pomdp/TMzae-v0"], "Unknown env id 'pomdp/TMzae-v0'"),
-        (["{run}", "--episodes", "0"], "--episodes must be >= 1"),
+        (["{run}", "--gif", "taken.gif"], "--gif 'taken.gif' already exists: choose another"),
+        (["{run}", "--gif", "no_folder/episode.gif"], "folder 'no_folder' does not exist"),
     ],
 )
-def test_bad_input_is_a_clear_error(run_dir, args, message, capsys):
-    assert evaluate_script.main([arg.format(run=run_dir) for arg in args]) == 2
-    assert message in capsys.readouterr().err
+def test_bad_input_is_one_line(finished_run, args, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "taken.gif").write_bytes(b"mine")
+    check_user_error(evaluate_script.main, [arg.format(run=finished_run) for arg in args], message, capsys)
+    assert (tmp_path / "taken.gif").read_bytes() == b"mine"

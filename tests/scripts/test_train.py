@@ -1,8 +1,9 @@
-"""scripts/train.py end to end in a subprocess with a tiny budget; resume; Ctrl-C; bad input."""
+"""scripts/train.py end to end in a subprocess with a tiny budget; resume; Ctrl-C (bad input: test_user_errors.py)."""
 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -10,15 +11,19 @@ import time
 
 import pytest
 
-from agents.experiment.run_dir import list_checkpoints, load_model
+from agents.experiment.builders import make_env, make_model
+from agents.experiment.config import resolve_config
+from agents.experiment.run_dir import create_run_dir, list_checkpoints, load_model
 from agents.ppo.recurrent_ppo import RecurrentPPO
-from tests.scripts.script_runner import ENV, ROOT, SCRIPTS, load_script, run_script
+from tests.scripts.script_runner import ENV, ROOT, SCRIPTS, check_user_error, load_script, run_script
 
 TINY = [
     "--env", "pomdp/TMaze-v0", "--n-envs", "2", "--no-progress",
     "--set", "n_steps=32", "--set", "batch_size=32", "--set", "n_epochs=1", "--set", "hidden_size=8",
     "--set", "net_arch=[8]", "--set", "eval_episodes=2", "--set", "eval_freq=128", "--set", "checkpoint_freq=128",
 ]  # fmt: skip
+TINY_CONFIG = {"n_envs": 2, "n_steps": 32, "batch_size": 32, "n_epochs": 1, "hidden_size": 8, "net_arch": [8],
+               "eval_episodes": 2}  # fmt: skip
 
 
 train_script = load_script("train")
@@ -41,7 +46,7 @@ def test_train_end_to_end_then_resume(tmp_path, interrupted):
     assert train_script.main(["--resume", str(run_dir), "--timesteps", "384", "--no-progress"]) == 0
     results = json.loads((run_dir / "results.json").read_text())
     assert results["step"] == 384
-    assert [c.step for c in list_checkpoints(run_dir)] == [128, 256, 384]
+    assert [c.step for c in list_checkpoints(run_dir)] == [0, 128, 256, 384]
     assert RecurrentPPO.load(run_dir / "model.zip").num_timesteps == 384
 
 
@@ -79,21 +84,37 @@ def test_sigint_leaves_a_loadable_checkpoint(interrupted):
     assert (run_dir / "config.yaml").is_file()
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["--env", "pomdp/TMaz-v0"], "Unknown env id 'pomdp/TMaz-v0': the closest registered ids are pomdp/TMaze"),
-        (["--set", "n_step=64"], "Unknown key 'n_step' in the overrides (did you mean n_steps?)"),
-        (["--set", "gamma=high"], "gamma='high': expected float"),
-        (["--cell", "gru", "--policy", "MlpPolicy"], "Give --cell or --policy, not both"),
-        (["--resume", "missing_run"], "Cannot resume: 'missing_run' does not exist"),
-    ],
-)
-def test_bad_input_is_a_clear_error(args, message, capsys, tmp_path, monkeypatch):
+def test_an_error_while_building_the_model_leaves_nothing(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert train_script.main(args) == 2
-    assert message in capsys.readouterr().err
-    assert not (tmp_path / "runs").exists()
+    assert train_script.main(["--env", "CartPole-v1", "--policy", "CnnGruPolicy", "--no-progress"]) == 2
+    assert "error:" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_before_training_starts_leaves_nothing(tmp_path, capsys, monkeypatch):
+    """The first SIGINT while the env and model are built: nothing is written, exit status 130."""
+    from agents.experiment import training
+
+    build = training._build
+
+    def build_then_interrupt(*args):
+        model = build(*args)
+        os.kill(os.getpid(), signal.SIGINT)  # turned into the flag by InterruptFlag
+        return model
+
+    monkeypatch.setattr(training, "_build", build_then_interrupt)
+    assert train_script.main([*TINY, "--timesteps", "256", "--run-dir", str(tmp_path / "run")]) == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_resume_continues_a_run_stopped_at_step_0(tmp_path):
+    """A run directory holds a step-0 checkpoint from the moment it appears: --resume takes it from there."""
+    config = resolve_config("pomdp/TMaze-v0", overrides={**TINY_CONFIG, "timesteps": 64})
+    run_dir = tmp_path / "run"
+    create_run_dir(run_dir, config, make_model(config, make_env(config)))
+    assert train_script.main(["--resume", str(run_dir), "--no-progress"]) == 0
+    assert json.loads((run_dir / "results.json").read_text())["step"] == 64
 
 
 def test_preset_with_unknown_key(tmp_path, capsys):
@@ -118,3 +139,28 @@ def test_existing_run_dir_and_bad_resume_overwrite_nothing(tmp_path, capsys):
     assert train_script.main(["--resume", str(run_dir), "--env", "pomdp/RepeatFirst-v0"]) == 2
     assert "cannot change" in capsys.readouterr().err
     assert {p: p.read_bytes() for p in run_dir.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--policy", "MlpPolicy", "--frame-stack", "-2"], "frame_stack=-2: expected int >= 0"),
+        (["--set", "n_envs=many"], "n_envs='many': expected int >= 1, got str"),
+        (["--set", "gamma=0.9", "--set", "gamma=0.8"], "--set gamma is given twice"),
+        (["--n-envs", "2", "--set", "n_envs=4"], "n_envs is set by a flag and by --set"),
+        (["--env", "pomdp/TMaz-v0"], "Unknown env id 'pomdp/TMaz-v0': the closest registered ids are pomdp/TMaze"),
+        (["--cell", "gru", "--policy", "MlpPolicy"], "Give --cell or --policy, not both"),
+        (["--agent", "ppo_mlp", "--cell", "gru"], "--agent sets the algorithm, policy and frame stack"),
+        (["--algo", "sb3c"], "has LSTM policies only"),
+    ],
+)
+def test_bad_input_is_one_line(args, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    check_user_error(train_script.main, args, message, capsys)
+
+
+def test_list_keys_prints_every_key_with_its_range(capsys):
+    assert train_script.main(["--list-keys"]) == 0
+    out = capsys.readouterr().out
+    assert "gamma (float in (0, 1], default 0.99): Discount factor." in out
+    assert "n_steps (int >= 1, default 128)" in out

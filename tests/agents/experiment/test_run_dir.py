@@ -9,19 +9,20 @@ import zipfile
 import pytest
 from stable_baselines3 import PPO
 
-from agents.experiment.builders import check_env_id, make_env, make_model
+from agents.experiment.builders import make_env, make_model
 from agents.experiment.config import resolve_config
+from agents.experiment.errors import ConfigError
 from agents.experiment.run_dir import (
     InterruptFlag,
+    check_new_run_dir,
+    check_resumable,
     create_run_dir,
     default_run_dir,
     find_resume,
     list_checkpoints,
     load_model,
     save_checkpoint,
-    write_config,
 )
-from agents.experiment.training import CSV_FIELDS, truncate_evaluations
 
 TINY = {"n_envs": 2, "n_steps": 16, "batch_size": 16, "hidden_size": 8, "net_arch": [8], "timesteps": 64}
 
@@ -34,11 +35,9 @@ def tiny_config(**overrides):
 def run(tmp_path):
     """A run directory with config.yaml and one checkpoint of an untrained GRU agent (with VecNormalize)."""
     config = tiny_config(normalize=True)
-    run_dir = create_run_dir(tmp_path / "run")
-    write_config(run_dir, config)
     model = make_model(config, make_env(config))
-    checkpoint = save_checkpoint(model, run_dir, train_time=1.5)
-    return run_dir, config, checkpoint
+    checkpoint = create_run_dir(tmp_path / "run", config, model)
+    return tmp_path / "run", config, checkpoint
 
 
 def snapshot(folder):
@@ -55,14 +54,48 @@ def test_existing_run_dir_is_never_reused(tmp_path):
     (tmp_path / "run").mkdir()
     (tmp_path / "run" / "config.yaml").write_text("seed: 0\n")
     with pytest.raises(FileExistsError, match="already exists: choose another --run-dir"):
-        create_run_dir(tmp_path / "run")
-    assert create_run_dir(tmp_path / "empty").is_dir()
+        check_new_run_dir(tmp_path / "run")
+    (tmp_path / "empty").mkdir()
+    assert check_new_run_dir(tmp_path / "empty") == tmp_path / "empty"
+    config = tiny_config()
+    model = make_model(config, make_env(config))
+    before = snapshot(tmp_path)
+    with pytest.raises(FileExistsError):
+        create_run_dir(tmp_path / "run", config, model)
+    assert snapshot(tmp_path) == before
+
+
+def test_a_new_run_dir_appears_whole_and_resumable(tmp_path, monkeypatch):
+    config = tiny_config()
+    model = make_model(config, make_env(config))
+    (tmp_path / "empty").mkdir()
+    checkpoint = create_run_dir(tmp_path / "empty", config, model)
+    assert sorted(p.name for p in (tmp_path / "empty").iterdir()) == ["checkpoints", "config.yaml"]
+    assert find_resume(tmp_path / "empty")[2] == checkpoint
+    assert checkpoint.step == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["empty"]  # no temporary folder left
+
+    def fail(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("agents.experiment.run_dir.save_checkpoint", fail)
+    with pytest.raises(KeyboardInterrupt):
+        create_run_dir(tmp_path / "stopped", config, model)
+    assert [p.name for p in tmp_path.iterdir()] == ["empty"]  # stopped halfway: nothing at all
+
+
+def test_resume_of_a_finished_run_is_refused(run):
+    _, config, checkpoint = run
+    with pytest.raises(ConfigError, match=r"already at step 0 \(timesteps=0\): pass --timesteps > 0"):
+        check_resumable(config.model_copy(update={"timesteps": 0}), checkpoint)
+    check_resumable(config, checkpoint)  # step 0 < 64: fine
 
 
 def test_checkpoint_round_trip(run):
     run_dir, config, checkpoint = run
     assert checkpoint.model.name == "step_000000000.zip"
     assert checkpoint.normalize is not None
+    assert checkpoint == save_checkpoint(make_model(config, make_env(config)), run_dir, train_time=0.0)
     assert checkpoint.normalize.is_file()
     assert list_checkpoints(run_dir) == [checkpoint]
     assert not [p for p in run_dir.rglob(".tmp.*")]
@@ -116,12 +149,6 @@ def test_resume_needs_a_run_directory(tmp_path, run):
     assert load_model(stray, env_id="pomdp/TMaze-v0").config.policy == "MlpGruPolicy"
 
 
-def test_unknown_env_id_lists_the_closest():
-    assert check_env_id("pomdp/TMaze-v0") == "pomdp/TMaze-v0"
-    with pytest.raises(ValueError, match=r"Unknown env id 'pomdp/TMaz-v0': the closest registered ids are pomdp/TMaze"):
-        check_env_id("pomdp/TMaz-v0")
-
-
 def test_interrupt_flag_turns_the_first_signal_into_a_flag():
     with InterruptFlag() as flag:
         os.kill(os.getpid(), signal.SIGINT)
@@ -129,11 +156,3 @@ def test_interrupt_flag_turns_the_first_signal_into_a_flag():
         with pytest.raises(KeyboardInterrupt):
             os.kill(os.getpid(), signal.SIGINT)
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
-
-
-def test_truncate_evaluations_drops_rows_after_the_checkpoint(tmp_path):
-    rows = [",".join(CSV_FIELDS)] + [f"{step},1,0,0,1,,2" for step in (0, 100, 200)]
-    (tmp_path / "evaluations.csv").write_text("\n".join(rows) + "\n")
-    truncate_evaluations(tmp_path, 100)
-    lines = (tmp_path / "evaluations.csv").read_text().splitlines()
-    assert [line.split(",")[0] for line in lines[1:]] == ["0", "100"]

@@ -1,0 +1,76 @@
+"""Evaluation: success against the task's optimal return, the solved threshold, space checks, and GIFs."""
+
+from __future__ import annotations
+
+import imageio.v3 as iio
+import numpy as np
+import pytest
+from PIL import Image, ImageSequence
+
+from agents.experiment.builders import make_env, make_model
+from agents.experiment.config import resolve_config
+from agents.experiment.evaluation import (
+    EvalResult,
+    check_compatible,
+    evaluate_agent,
+    optimal_return,
+    record_gif,
+    solved_threshold,
+)
+
+TINY = {"n_envs": 2, "n_steps": 16, "batch_size": 16, "hidden_size": 8, "net_arch": [8]}
+
+
+@pytest.fixture(scope="module")
+def tmaze():
+    config = resolve_config("pomdp/TMaze-v0", overrides=TINY)
+    return config, make_model(config, make_env(config))
+
+
+def test_thresholds_come_from_the_suite():
+    assert optimal_return("pomdp/TMaze-v0") == 1.0
+    assert optimal_return("CartPole-v1") is None
+    assert solved_threshold("pomdp/TMaze-v0") == pytest.approx(0.95)
+    assert solved_threshold("pomdp/CartPoleNoVel-v0") == pytest.approx(475)
+    assert solved_threshold("pomdp/PendulumNoVel-v0") is None
+    assert solved_threshold("pomdp/PendulumNoVel-v0", threshold=-200.0) == -200.0
+
+
+def test_summary_and_success_rate():
+    result = EvalResult(np.array([1.0, 0.0, 1.0, 1.0]), np.array([8, 9, 8, 8]), np.array([True, False, True, True]))
+    assert result.summary() == {
+        "episodes": 4,
+        "mean_return": 0.75,
+        "std_return": pytest.approx(0.4330127),
+        "mean_length": 8.25,
+        "success_rate": 0.75,
+    }
+    assert EvalResult(np.zeros(2), np.ones(2), None).success_rate is None
+
+
+def test_evaluate_agent_counts_successes(tmaze):
+    config, model = tmaze
+    env = make_env(config, n_envs=2, seed=5, training=False)
+    result = evaluate_agent(model, env, config.env, n_episodes=6)
+    assert len(result.returns) == 6
+    assert set(np.unique(result.returns)) <= {0.0, 1.0}  # the T-maze pays 1 or nothing
+    np.testing.assert_array_equal(result.successes, result.returns == 1.0)
+
+
+def test_other_spaces_are_refused(tmaze):
+    config, model = tmaze
+    check_compatible(model, config.model_copy(update={"env": "pomdp/TMazeHard-v0"}))  # same spaces, longer maze
+    with pytest.raises(ValueError, match="but the model was trained on"):
+        check_compatible(model, config.model_copy(update={"env": "pomdp/RepeatFirst-v0"}))
+
+
+def test_gif_of_one_episode(tmaze, tmp_path):
+    config, model = tmaze
+    frames = record_gif(model, config, tmp_path / "episode.gif", fps=4)
+    assert frames >= 8  # the corridor of the Easy level alone takes 7 steps
+    images = iio.imread(tmp_path / "episode.gif")
+    assert images.ndim == 4
+    assert images.shape[-1] == 3
+    with Image.open(tmp_path / "episode.gif") as gif:  # identical frames are merged, their durations added
+        durations = [frame.info["duration"] for frame in ImageSequence.Iterator(gif)]
+    assert sum(durations) == pytest.approx(frames * 250)

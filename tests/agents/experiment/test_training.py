@@ -1,0 +1,76 @@
+"""A training run: its files, its evaluations, resume, and nothing written when it cannot start."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from agents.experiment import training
+from agents.experiment.config import resolve_config
+from agents.experiment.errors import ConfigError
+from agents.experiment.run_dir import EVALUATION_FIELDS, find_resume, list_checkpoints
+from agents.experiment.training import Clock, next_multiple, run_training, truncate_evaluations
+
+TINY = {"n_envs": 2, "n_steps": 16, "batch_size": 16, "n_epochs": 1, "hidden_size": 8, "net_arch": [8],
+        "eval_episodes": 2, "eval_freq": 32, "checkpoint_freq": 64}  # fmt: skip
+
+
+def config(**overrides):
+    return resolve_config("pomdp/TMaze-v0", overrides={**TINY, **overrides})
+
+
+def test_next_multiple():
+    assert next_multiple(0, 32) == 32
+    assert next_multiple(33, 32) == 64
+    assert next_multiple(5, 0) == float("inf")
+
+
+def test_clock_excludes_paused_time():
+    clock = Clock(offset=10.0)
+    with clock.paused():
+        pass
+    assert 10.0 <= clock.elapsed() < 11.0
+
+
+def test_a_run_writes_its_files_and_resumes(tmp_path):
+    run_dir = tmp_path / "run"
+    result = run_training(config(timesteps=64), run_dir)
+    assert (result.steps, result.interrupted) == (64, False)
+    assert json.loads((run_dir / "results.json").read_text())["step"] == 64
+    with (run_dir / "evaluations.csv").open() as file:
+        rows = list(csv.DictReader(file))
+    assert [int(row["step"]) for row in rows] == [0, 32, 64]
+    assert set(rows[0]) == set(EVALUATION_FIELDS)
+    assert [c.step for c in list_checkpoints(run_dir)] == [0, 64]
+    _, saved, checkpoint = find_resume(run_dir)
+    with pytest.raises(ConfigError, match="already at step 64"):
+        run_training(saved, run_dir, checkpoint)
+    resumed = run_training(saved.model_copy(update={"timesteps": 96}), run_dir, checkpoint)
+    assert resumed.steps == 96
+    assert [c.step for c in list_checkpoints(run_dir)] == [0, 64, 96]
+
+
+def test_nothing_is_written_when_the_model_cannot_be_built(tmp_path):
+    bad = resolve_config("CartPole-v1", overrides={**TINY, "policy": "CnnGruPolicy"})
+    with pytest.raises(ValueError, match=r"[Ii]mage"):
+        run_training(bad, tmp_path / "run")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_existing_run_dir_is_refused_before_building(tmp_path, monkeypatch):
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "keep.txt").write_text("mine")
+    monkeypatch.setattr(training, "_build", lambda *args: pytest.fail("built despite the existing directory"))
+    with pytest.raises(FileExistsError, match="already exists"):
+        run_training(config(timesteps=32), tmp_path / "run")
+    assert (tmp_path / "run" / "keep.txt").read_text() == "mine"
+
+
+def test_truncate_evaluations_drops_rows_after_the_checkpoint(tmp_path):
+    rows = [",".join(EVALUATION_FIELDS)] + [f"{step},1,0,0,1,,2" for step in (0, 100, 200)]
+    (tmp_path / "evaluations.csv").write_text("\n".join(rows) + "\n")
+    truncate_evaluations(tmp_path, 100)
+    lines = (tmp_path / "evaluations.csv").read_text().splitlines()
+    assert [line.split(",")[0] for line in lines[1:]] == ["0", "100"]
