@@ -2,7 +2,7 @@
 
 RepeatPrevious, RepeatFirst and CountRecall all show, one per step, symbols drawn uniformly from `n_symbols` as
 one-hot vectors, and differ only in how an action is scored. `SymbolStreamEnv` holds what they share; a task sets
-its levels and implements its rule (`_reward`, `_episode_steps`, `get_state`, `_cells`, the bounds).
+its levels and implements its rule (`_setup` for spaces and bounds, `_reward`, `get_state`, `_cells`).
 
 Example:
     >>> from envs.memory.repeat_first import RepeatFirstEnv
