@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import warnings
-from typing import Any
+from typing import Any, SupportsFloat
 
 import gymnasium as gym
 import numpy as np
@@ -41,14 +41,16 @@ from gymnasium.wrappers import RescaleAction
 from envs.wrappers import MaskObservation
 
 
-class FullStateMixin:
-    """Records the full observation of a Gymnasium env as its true state: `get_state`, `state_space`, info."""
+class FullStateMixin(gym.Env[np.ndarray, Any]):
+    """Records the full observation of a Gymnasium env as its true state: `get_state`, `state_space`, info.
+
+    Put it before the Gymnasium env in the bases, so that its `reset` and `step` wrap the env's.
+    """
 
     state_names: tuple[str, ...]
-    observation_space: gym.spaces.Box
 
     @property
-    def state_space(self) -> gym.spaces.Box:
+    def state_space(self) -> gym.spaces.Space[np.ndarray]:
         """The full (unmasked) observation space."""
         return self.observation_space
 
@@ -57,12 +59,12 @@ class FullStateMixin:
         return self._state.copy()
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
-        observation, info = super().reset(seed=seed, options=options)  # type: ignore[misc]
+        observation, info = super().reset(seed=seed, options=options)
         self._state = np.array(observation, dtype=self.observation_space.dtype)
         return observation, {**info, "state": self.get_state()}
 
-    def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict]:
-        observation, reward, terminated, truncated, info = super().step(action)  # type: ignore[misc]
+    def step(self, action: Any) -> tuple[np.ndarray, SupportsFloat, bool, bool, dict]:
+        observation, reward, terminated, truncated, info = super().step(action)
         self._state = np.array(observation, dtype=self.observation_space.dtype)
         return observation, reward, terminated, truncated, {**info, "state": self.get_state()}
 
@@ -145,6 +147,8 @@ def make_no_velocity(task: str, render_mode: str | None = None, **kwargs: Any) -
     env: gym.Env = MaskObservation(env_class(render_mode=render_mode, **kwargs), keep=keep)
     if task == "Pendulum":
         # float32 bounds: float ones would make Gymnasium warn about lowering their precision.
-        one = np.ones(env.action_space.shape, dtype=np.float32)
+        torque = env.action_space
+        assert isinstance(torque, gym.spaces.Box)  # Pendulum's torque in [-2, 2]
+        one = np.ones(torque.shape, dtype=np.float32)
         env = RescaleAction(env, -one, one)
     return env

@@ -21,7 +21,7 @@ from typing import Any, Literal
 import gymnasium as gym
 from gymnasium import spaces
 
-from envs.classic import has_box2d, make_no_velocity
+from envs.classic import FullStateMixin, has_box2d, make_no_velocity
 from envs.memory.base import LEVEL_NAMES
 from envs.memory.count_recall import CountRecallEnv
 from envs.memory.point_recall import PointRecallEnv
@@ -126,6 +126,8 @@ def _classic_infos() -> list[TaskInfo]:
         if task == "LunarLander" and not has_box2d():
             continue
         env = make_no_velocity(task)
+        full = env.unwrapped
+        assert isinstance(full, FullStateMixin)  # every classic task records its full state
         infos.append(
             TaskInfo(
                 id=f"{NAMESPACE}/{task}NoVel-v0",
@@ -133,8 +135,8 @@ def _classic_infos() -> list[TaskInfo]:
                 level=None,
                 observation_space=env.observation_space,
                 action_space=env.action_space,
-                state_space=env.unwrapped.state_space,  # type: ignore[attr-defined]
-                state_names=env.unwrapped.state_names,  # type: ignore[attr-defined]
+                state_space=full.state_space,
+                state_names=full.state_names,
                 max_episode_steps=time_limit,
                 optimal_return=optimal,
                 memoryless_return=None,

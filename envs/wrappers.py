@@ -165,6 +165,7 @@ class PreviousActionRewardObservation(gym.Wrapper[np.ndarray, Any, np.ndarray, A
         if isinstance(space, spaces.Discrete):
             encoded[int(action) - int(space.start)] = 1.0
         else:
+            assert isinstance(space, spaces.Box)  # __init__ accepts Discrete or Box actions only
             encoded[:] = np.clip(np.asarray(action, dtype=space.dtype).ravel(), space.low.ravel(), space.high.ravel())
         return encoded
 

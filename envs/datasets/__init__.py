@@ -36,7 +36,7 @@ FORECASTING: dict[str, Callable[..., SeriesData]] = {
 
 def load_dataset(name: str, **kwargs: Any) -> SequenceData | SeriesData:
     """Load a named set from :data:`CLASSIFICATION` or :data:`FORECASTING`; ``kwargs`` go to synthetic generators."""
-    loaders = {**CLASSIFICATION, **FORECASTING}
+    loaders: dict[str, Callable[..., SequenceData | SeriesData]] = {**CLASSIFICATION, **FORECASTING}
     if name not in loaders:
         raise ValueError(f"Unknown data set {name!r}: expected one of {', '.join(map(repr, loaders))}")
     return loaders[name](**kwargs)

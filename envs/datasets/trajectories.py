@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeAlias
 
 import numpy as np
+
+Step: TypeAlias = tuple[np.ndarray, np.ndarray, np.ndarray]  # observation, true state, action
 
 
 class Trajectories(NamedTuple):
@@ -27,9 +29,10 @@ def collect_trajectories(model: Any, env: Any, n_episodes: int, deterministic: b
         raise ValueError(f"n_episodes must be >= 1, got {n_episodes}")
     obs = env.reset()
     memory, starts = None, np.ones(env.num_envs, dtype=bool)
-    running: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = [[] for _ in range(env.num_envs)]
+    running: list[list[Step]] = [[] for _ in range(env.num_envs)]
     totals = np.zeros(env.num_envs)
-    episodes, returns = [], []
+    episodes: list[list[Step]] = []
+    returns: list[float] = []
     while len(episodes) < n_episodes:
         hidden = np.stack(env.env_method("get_state"))  # (n_envs, S)
         actions, memory = model.predict(obs, state=memory, episode_start=starts, deterministic=deterministic)
@@ -37,7 +40,7 @@ def collect_trajectories(model: Any, env: Any, n_episodes: int, deterministic: b
             steps.append((obs[i], hidden[i], actions[i]))
         obs, rewards, starts, _ = env.step(actions)
         totals += rewards
-        for i in np.flatnonzero(starts):
+        for i in np.flatnonzero(starts).tolist():
             episodes.append(running[i])
             returns.append(totals[i])
             running[i], totals[i] = [], 0.0

@@ -13,7 +13,7 @@ which keeps the horizon consistent with the constructor arguments; no `TimeLimit
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
@@ -75,7 +75,8 @@ class MemoryEnv(gym.Env[np.ndarray, Any]):
     `optimal_return` and `memoryless_return`, and implement `get_state` and `_cells`.
     """
 
-    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"], "render_fps": 4}
+    # Gymnasium declares `metadata` an instance attribute, so mypy refuses a ClassVar here; it is never mutated.
+    metadata: dict[str, Any] = {"render_modes": ["rgb_array"], "render_fps": 4}  # noqa: RUF012
     state_space: spaces.Space
     state_names: tuple[str, ...]
     max_episode_steps: int
@@ -98,7 +99,7 @@ class MemoryEnv(gym.Env[np.ndarray, Any]):
         """An (H, W) grid of palette indices that draws the current state."""
         raise NotImplementedError
 
-    def render(self) -> np.ndarray | None:  # type: ignore[override]
+    def render(self) -> np.ndarray | None:
         """An RGB image of the true state when `render_mode="rgb_array"`, else None."""
         if self.render_mode != "rgb_array":
             gym.logger.warn(f"render() needs render_mode='rgb_array' at construction, got {self.render_mode!r}")

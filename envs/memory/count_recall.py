@@ -17,12 +17,14 @@ Example:
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple
+from collections.abc import Mapping
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 from gymnasium import spaces
 
-from envs.memory.base import BLACK, GREY, RED, MemoryEnv, check_int, check_level, symbol_colour
+from envs.memory.base import BLACK, GREY, RED, symbol_colour
+from envs.memory.symbols import SymbolStreamEnv
 
 
 class CountRecallLevel(NamedTuple):
@@ -33,19 +35,12 @@ class CountRecallLevel(NamedTuple):
     n_queries: int
 
 
-LEVELS: dict[str, CountRecallLevel] = {
-    "easy": CountRecallLevel(n_symbols=2, stream_length=4, n_queries=2),
-    "medium": CountRecallLevel(n_symbols=3, stream_length=10, n_queries=3),
-    "hard": CountRecallLevel(n_symbols=4, stream_length=24, n_queries=4),
-}
-
-
 def binomial_mode_probability(n: int, p: float) -> float:
     """max_c P(X = c) for X ~ Binomial(n, p): the best a guess that ignores the stream can do."""
     return max(math.comb(n, c) * p**c * (1.0 - p) ** (n - c) for c in range(n + 1))
 
 
-class CountRecallEnv(MemoryEnv):
+class CountRecallEnv(SymbolStreamEnv):
     """Count how often each symbol appeared in a stream, then answer queries about it.
 
     Args:
@@ -57,35 +52,27 @@ class CountRecallEnv(MemoryEnv):
 
     The state is (step, count_0, ..., count_{n-1}): the number of actions taken and how often each symbol has been
     shown in the stream so far, the one in view included; the answer to a query about s is `count_s`.
+    The symbol stream holds the stream and the queries: `_symbols[:stream_length]` is the stream, the rest the queries.
     """
 
-    def __init__(
-        self,
-        level: str = "easy",
-        *,
-        n_symbols: int | None = None,
-        stream_length: int | None = None,
-        n_queries: int | None = None,
-        render_mode: str | None = None,
-    ) -> None:
-        super().__init__(render_mode)
-        self.level = check_level(level)
-        defaults = LEVELS[level]
-        self.n_symbols = check_int("n_symbols", defaults.n_symbols if n_symbols is None else n_symbols, 2)
-        self.stream_length = check_int(
-            "stream_length", defaults.stream_length if stream_length is None else stream_length, 1
-        )
-        self.n_queries = check_int("n_queries", defaults.n_queries if n_queries is None else n_queries, 1)
+    levels: ClassVar[dict[str, CountRecallLevel]] = {
+        "easy": CountRecallLevel(n_symbols=2, stream_length=4, n_queries=2),
+        "medium": CountRecallLevel(n_symbols=3, stream_length=10, n_queries=3),
+        "hard": CountRecallLevel(n_symbols=4, stream_length=24, n_queries=4),
+    }
+    minimums: ClassVar[Mapping[str, int]] = {"n_symbols": 2, "stream_length": 1, "n_queries": 1}
+    n_flags = 1  # the query flag
+    stream_length: int
+    n_queries: int
+
+    def _setup(self) -> None:
         self.max_episode_steps = self.stream_length + self.n_queries
         self.memoryless_return = binomial_mode_probability(self.stream_length, 1.0 / self.n_symbols)
-        self.observation_space = spaces.Box(0.0, 1.0, shape=(self.n_symbols + 1,), dtype=np.float32)
         self.action_space = spaces.Discrete(self.stream_length + 1)
         self.state_space = spaces.MultiDiscrete(
             [self.max_episode_steps + 1] + [self.stream_length + 1] * self.n_symbols
         )
         self.state_names = ("step", *(f"count_{s}" for s in range(self.n_symbols)))
-        self._symbols = np.zeros(self.max_episode_steps, dtype=np.int64)
-        self._step = 0
 
     def _counts(self) -> np.ndarray:
         seen = self._symbols[: min(self._step + 1, self.stream_length)]
@@ -95,30 +82,15 @@ class CountRecallEnv(MemoryEnv):
         """(step, count_0, ..., count_{n-1}) over the stream shown so far."""
         return np.array([self._step, *self._counts()], dtype=np.int64)
 
-    def _observation(self) -> np.ndarray:
-        obs = np.zeros(self.n_symbols + 1, dtype=np.float32)
-        if self._step < self.max_episode_steps:
-            obs[self._symbols[self._step]] = 1.0
-            obs[-1] = float(self._step >= self.stream_length)
-        return obs
+    def _flags(self) -> tuple[float, ...]:
+        """The query flag: 1 while a query is in view."""
+        return (float(self._step >= self.stream_length),)
 
-    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
-        super().reset(seed=seed)
-        # Stream and queries in one array: symbols[:stream_length] is the stream, the rest are the queries.
-        self._symbols = self.np_random.integers(self.n_symbols, size=self.max_episode_steps)
-        self._step = 0
-        return self._observation(), self._info()
-
-    def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict]:
-        if not self.action_space.contains(action):
-            raise ValueError(f"action must be in {self.action_space}, got {action!r}")
-        reward = 0.0
-        if self._step >= self.stream_length:
-            answer = self._counts()[self._symbols[self._step]]
-            reward = 1.0 / self.n_queries if int(action) == answer else 0.0
-        self._step += 1
-        terminated = self._step >= self.max_episode_steps
-        return self._observation(), reward, terminated, False, self._info()
+    def _reward(self, action: int) -> float:
+        if self._step < self.stream_length:
+            return 0.0  # answers during the stream are ignored
+        answer = self._counts()[self._symbols[self._step]]
+        return 1.0 / self.n_queries if action == answer else 0.0
 
     def _cells(self) -> np.ndarray:
         """Top row: the symbol in view and a red query flag; below, one bar per symbol as long as its count."""
@@ -129,3 +101,6 @@ class CountRecallEnv(MemoryEnv):
         for s, count in enumerate(self._counts()):
             cells[1 + s, :count] = symbol_colour(s)
         return cells
+
+
+LEVELS: dict[str, CountRecallLevel] = CountRecallEnv.levels

@@ -16,12 +16,14 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from collections.abc import Mapping
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 from gymnasium import spaces
 
-from envs.memory.base import GREY, MemoryEnv, check_int, check_level, one_hot, symbol_colour
+from envs.memory.base import GREY, symbol_colour
+from envs.memory.symbols import SymbolStreamEnv
 
 
 class RepeatPreviousLevel(NamedTuple):
@@ -32,14 +34,7 @@ class RepeatPreviousLevel(NamedTuple):
     length: int
 
 
-LEVELS: dict[str, RepeatPreviousLevel] = {
-    "easy": RepeatPreviousLevel(k=2, n_symbols=3, length=16),
-    "medium": RepeatPreviousLevel(k=4, n_symbols=4, length=32),
-    "hard": RepeatPreviousLevel(k=8, n_symbols=4, length=64),
-}
-
-
-class RepeatPreviousEnv(MemoryEnv):
+class RepeatPreviousEnv(SymbolStreamEnv):
     """Reproduce the symbol shown `k` steps earlier.
 
     Args:
@@ -53,60 +48,39 @@ class RepeatPreviousEnv(MemoryEnv):
     with `n_symbols` standing for "nothing shown yet"; the current target is `lag_k`.
     """
 
-    def __init__(
-        self,
-        level: str = "easy",
-        *,
-        k: int | None = None,
-        n_symbols: int | None = None,
-        length: int | None = None,
-        render_mode: str | None = None,
-    ) -> None:
-        super().__init__(render_mode)
-        self.level = check_level(level)
-        defaults = LEVELS[level]
-        self.k = check_int("k", defaults.k if k is None else k, 1)
-        self.n_symbols = check_int("n_symbols", defaults.n_symbols if n_symbols is None else n_symbols, 2)
-        self.length = check_int("length", defaults.length if length is None else length, self.k + 1)
+    levels: ClassVar[dict[str, RepeatPreviousLevel]] = {
+        "easy": RepeatPreviousLevel(k=2, n_symbols=3, length=16),
+        "medium": RepeatPreviousLevel(k=4, n_symbols=4, length=32),
+        "hard": RepeatPreviousLevel(k=8, n_symbols=4, length=64),
+    }
+    minimums: ClassVar[Mapping[str, int]] = {"k": 1, "n_symbols": 2}  # length: > k, see _minimum
+    k: int
+    length: int
+
+    def _minimum(self, name: str) -> int:
+        return self.k + 1 if name == "length" else super()._minimum(name)
+
+    def _setup(self) -> None:
         self.max_episode_steps = self.length
         self.memoryless_return = 1.0 / self.n_symbols
-        self.observation_space = spaces.Box(0.0, 1.0, shape=(self.n_symbols,), dtype=np.float32)
         self.action_space = spaces.Discrete(self.n_symbols)
         self.state_space = spaces.MultiDiscrete([self.length + 1] + [self.n_symbols + 1] * (self.k + 1))
         self.state_names = ("step", *(f"lag_{i}" for i in range(self.k + 1)))
-        self._symbols = np.zeros(self.length, dtype=np.int64)
-        self._step = 0
 
     def get_state(self) -> np.ndarray:
         """(step, lag_0, ..., lag_k); lags before the first step and after the last are `n_symbols`."""
         lags = [self._symbol_at(self._step - i) for i in range(self.k + 1)]
         return np.array([self._step, *lags], dtype=np.int64)
 
-    def _symbol_at(self, t: int) -> int:
-        return int(self._symbols[t]) if 0 <= t < self.length else self.n_symbols
-
-    def _observation(self) -> np.ndarray:
-        if self._step >= self.length:
-            return np.zeros(self.n_symbols, dtype=np.float32)
-        return one_hot(self._symbols[self._step], self.n_symbols)
-
-    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
-        super().reset(seed=seed)
-        self._symbols = self.np_random.integers(self.n_symbols, size=self.length)
-        self._step = 0
-        return self._observation(), self._info()
-
-    def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict]:
-        if not self.action_space.contains(action):
-            raise ValueError(f"action must be in {self.action_space}, got {action!r}")
-        reward = 0.0
-        if self._step >= self.k and int(action) == self._symbols[self._step - self.k]:
-            reward = 1.0 / (self.length - self.k)
-        self._step += 1
-        terminated = self._step >= self.length
-        return self._observation(), reward, terminated, False, self._info()
+    def _reward(self, action: int) -> float:
+        if self._step >= self.k and action == self._symbols[self._step - self.k]:
+            return 1.0 / (self.length - self.k)
+        return 0.0
 
     def _cells(self) -> np.ndarray:
         """One row: the current symbol on the left, then the k remembered ones, the target last (grey = none)."""
         lags = self.get_state()[1:]
         return np.array([[GREY if s == self.n_symbols else symbol_colour(s) for s in lags]], dtype=np.int64)
+
+
+LEVELS: dict[str, RepeatPreviousLevel] = RepeatPreviousEnv.levels

@@ -1,39 +1,41 @@
-"""CountRecall: oracle reaches 1, answering the binomial mode attains the exact memoryless bound."""
-
-import math
+"""CountRecall: rewards, states and the query flag against a re-implementation of its rule; the binomial bound."""
 
 import numpy as np
 import pytest
 
 from envs.memory.count_recall import CountRecallEnv, binomial_mode_probability
+from tests.envs.memory.symbol_tasks import assert_follows_rule, play, random_actions, symbol_stream
 
 
-def oracle(obs: np.ndarray, state: np.ndarray) -> int:
-    """Answer the true count of the queried symbol during queries, anything during the stream."""
-    is_query = obs[-1] == 1.0
-    return int(state[1 + int(np.argmax(obs[:-1]))]) if is_query else 0
+def answers(env: CountRecallEnv, symbols: np.ndarray) -> list[int]:
+    """During the queries, how often the queried symbol appeared in the stream (0 during the stream)."""
+    stream = symbols[: env.stream_length].tolist()
+    return [0] * env.stream_length + [stream.count(query) for query in symbols[env.stream_length :]]
 
 
-def make_memoryless(env: CountRecallEnv):
-    """Answer the most likely count of any symbol, whatever the query."""
-    p = 1.0 / env.n_symbols
-    n = env.stream_length
-    mode = max(range(n + 1), key=lambda c: math.comb(n, c) * p**c * (1 - p) ** (n - c))
-    return lambda obs, state: mode
+def rule(env: CountRecallEnv, symbols: np.ndarray, actions: list[int]) -> tuple[list[float], list[list[int]]]:
+    """1 / n_queries for each right count; state (step, count_0, ..., count_{n-1}) over the stream shown so far."""
+    right = answers(env, symbols)
+    rewards = [1.0 / env.n_queries if t >= env.stream_length and a == right[t] else 0.0 for t, a in enumerate(actions)]
+    seen = [symbols[: min(t + 1, env.stream_length)].tolist() for t in range(env.max_episode_steps + 1)]
+    return rewards, [[t, *(shown.count(s) for s in range(env.n_symbols))] for t, shown in enumerate(seen)]
 
 
-@pytest.mark.parametrize("level", ["easy", "medium", "hard"])
-def test_oracle_reaches_optimal_return(level, mean_return):
+@pytest.mark.parametrize(
+    "kwargs", [{"level": "easy"}, {"level": "hard"}, {"n_symbols": 2, "stream_length": 1, "n_queries": 3}]
+)
+def test_follows_its_rule(kwargs):
+    assert_follows_rule(CountRecallEnv(**kwargs), answers, rule)
+
+
+@pytest.mark.parametrize("level", ["easy", "medium"])
+def test_query_flag_marks_the_queries(level):
     env = CountRecallEnv(level)
-    assert mean_return(env, oracle, 20) == pytest.approx(env.optimal_return) == 1.0
-
-
-@pytest.mark.parametrize("level", ["easy", "medium", "hard"])
-def test_memoryless_policy_does_not_beat_bound(level, mean_return):
-    env = CountRecallEnv(level)
-    value = mean_return(env, make_memoryless(env), 1500)
-    assert value <= env.memoryless_return + 0.04
-    assert value == pytest.approx(env.memoryless_return, abs=0.04)
+    episode = play(env, 2, random_actions(env, 2))
+    flags = [0.0] * env.stream_length + [1.0] * env.n_queries + [0.0]  # blank after the last answer
+    assert episode.observations[:, -1].tolist() == flags
+    queries = symbol_stream(2, env.n_symbols, env.max_episode_steps)[env.stream_length :]
+    np.testing.assert_array_equal(episode.observations[env.stream_length : -1, :-1], np.eye(env.n_symbols)[queries])
 
 
 def test_binomial_mode_probability():
@@ -58,16 +60,3 @@ def test_phases_and_counts():
     assert (reward, terminated) == (1.0, True)
     np.testing.assert_array_equal(info["state"], [4, stream.count(0), stream.count(1)])
     assert not obs.any()
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "message"),
-    [
-        ({"n_symbols": 1}, r"n_symbols must be an integer >= 2, got 1"),
-        ({"stream_length": 0}, r"stream_length must be an integer >= 1, got 0"),
-        ({"n_queries": -1}, r"n_queries must be an integer >= 1, got -1"),
-    ],
-)
-def test_bad_arguments(kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        CountRecallEnv(**kwargs)

@@ -1,33 +1,27 @@
-"""RepeatFirst: oracle reaches 1, repeating the current symbol attains the exact memoryless bound."""
+"""RepeatFirst: rewards and states against a re-implementation of its rule, the memoryless bound's formula."""
 
 import numpy as np
 import pytest
 
 from envs.memory.repeat_first import RepeatFirstEnv
+from tests.envs.memory.symbol_tasks import assert_follows_rule
 
 
-def oracle(obs: np.ndarray, state: np.ndarray) -> int:
-    """Answer the first symbol, read from the true state."""
-    return int(state[1])
+def answers(env: RepeatFirstEnv, symbols: np.ndarray) -> list[int]:
+    """The first symbol, at every step."""
+    return [int(symbols[0])] * env.length
 
 
-def memoryless(obs: np.ndarray, state: np.ndarray) -> int:
-    """Repeat the symbol in view: right at step 0, a 1 / n_symbols guess afterwards."""
-    return int(np.argmax(obs))
+def rule(env: RepeatFirstEnv, symbols: np.ndarray, actions: list[int]) -> tuple[list[float], list[list[int]]]:
+    """1 / length for each repetition of the first symbol; state (step, first_symbol, symbol in view)."""
+    rewards = [1.0 / env.length if a == symbols[0] else 0.0 for a in actions]
+    shown = [*symbols.tolist(), env.n_symbols]  # nothing in view after the last step
+    return rewards, [[t, int(symbols[0]), shown[t]] for t in range(env.length + 1)]
 
 
-@pytest.mark.parametrize("level", ["easy", "medium", "hard"])
-def test_oracle_reaches_optimal_return(level, mean_return):
-    env = RepeatFirstEnv(level)
-    assert mean_return(env, oracle, 10) == pytest.approx(env.optimal_return) == 1.0
-
-
-@pytest.mark.parametrize("level", ["easy", "medium"])
-def test_memoryless_policy_does_not_beat_bound(level, mean_return):
-    env = RepeatFirstEnv(level)
-    value = mean_return(env, memoryless, 1000)
-    assert value <= env.memoryless_return + 0.03
-    assert value == pytest.approx(env.memoryless_return, abs=0.03)
+@pytest.mark.parametrize("kwargs", [{"level": "easy"}, {"level": "medium"}, {"n_symbols": 9, "length": 2}])
+def test_follows_its_rule(kwargs):
+    assert_follows_rule(RepeatFirstEnv(**kwargs), answers, rule)
 
 
 def test_memoryless_bound_formula():
@@ -45,16 +39,3 @@ def test_first_symbol_only_shown_first():
     assert terminated
     assert not obs.any()
     assert info["state"][2] == env.n_symbols
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "message"),
-    [
-        ({"n_symbols": 0}, r"n_symbols must be an integer >= 2, got 0"),
-        ({"length": 1}, r"length must be an integer >= 2, got 1"),
-        ({"level": None}, r"level must be one of \('easy', 'medium', 'hard'\), got None"),
-    ],
-)
-def test_bad_arguments(kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        RepeatFirstEnv(**kwargs)

@@ -1,34 +1,28 @@
-"""RepeatPrevious: oracle reaches 1, repeating the current symbol gets 1 / n_symbols, bad arguments."""
+"""RepeatPrevious: rewards and states against a re-implementation of its rule, the reward schedule, state names."""
 
 import numpy as np
 import pytest
 
 from envs.memory.repeat_previous import RepeatPreviousEnv
+from tests.envs.memory.symbol_tasks import assert_follows_rule
 
 
-def oracle(obs: np.ndarray, state: np.ndarray) -> int:
-    """Answer lag_k, the symbol shown k steps ago (any symbol before that exists)."""
-    target = int(state[-1])
-    return target if target < obs.shape[0] else 0
+def answers(env: RepeatPreviousEnv, symbols: np.ndarray) -> list[int]:
+    """The symbol shown k steps earlier (0 before there is one)."""
+    return [int(symbols[t - env.k]) if t >= env.k else 0 for t in range(env.length)]
 
 
-def memoryless(obs: np.ndarray, state: np.ndarray) -> int:
-    """Repeat the symbol in view."""
-    return int(np.argmax(obs))
+def rule(env: RepeatPreviousEnv, symbols: np.ndarray, actions: list[int]) -> tuple[list[float], list[list[int]]]:
+    """1 / (length - k) for repeating the symbol shown k steps earlier; state (step, lag_0, ..., lag_k)."""
+    k, length, none = env.k, env.length, env.n_symbols
+    rewards = [1.0 / (length - k) if t >= k and a == symbols[t - k] else 0.0 for t, a in enumerate(actions)]
+    lags = [[int(symbols[t - i]) if 0 <= t - i < length else none for i in range(k + 1)] for t in range(length + 1)]
+    return rewards, [[t, *lag] for t, lag in enumerate(lags)]
 
 
-@pytest.mark.parametrize("level", ["easy", "medium", "hard"])
-def test_oracle_reaches_optimal_return(level, mean_return):
-    env = RepeatPreviousEnv(level)
-    assert mean_return(env, oracle, 10) == pytest.approx(env.optimal_return) == 1.0
-
-
-@pytest.mark.parametrize("level", ["easy", "medium"])
-def test_memoryless_policy_does_not_beat_bound(level, mean_return):
-    env = RepeatPreviousEnv(level)
-    value = mean_return(env, memoryless, 1000)
-    assert value <= env.memoryless_return + 0.03
-    assert value == pytest.approx(env.memoryless_return, abs=0.03)
+@pytest.mark.parametrize("kwargs", [{"level": "easy"}, {"level": "hard"}, {"k": 1, "n_symbols": 2, "length": 2}])
+def test_follows_its_rule(kwargs):
+    assert_follows_rule(RepeatPreviousEnv(**kwargs), answers, rule)
 
 
 def test_reward_schedule():
@@ -53,17 +47,3 @@ def test_state_names_match_state():
     _, info = env.reset(seed=0)
     assert env.state_names == ("step", "lag_0", "lag_1", "lag_2")
     np.testing.assert_array_equal(info["state"][2:], [env.n_symbols, env.n_symbols])  # nothing shown yet
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "message"),
-    [
-        ({"k": 0}, r"k must be an integer >= 1, got 0"),
-        ({"n_symbols": 1}, r"n_symbols must be an integer >= 2, got 1"),
-        ({"k": 4, "length": 4}, r"length must be an integer >= 5, got 4"),
-        ({"level": "Easy"}, r"level must be one of \('easy', 'medium', 'hard'\), got 'Easy'"),
-    ],
-)
-def test_bad_arguments(kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        RepeatPreviousEnv(**kwargs)
