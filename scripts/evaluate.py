@@ -22,7 +22,9 @@ from agents.experiment.run_dir import load_model
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = make_parser(__doc__, set_help=None, seed=None, seed_help="seed of the evaluation envs (default: the run's + 10000)")
+    parser = make_parser(
+        __doc__, set_help=None, seed=None, seed_help="seed of the evaluation envs (default: the run's + 10000)"
+    )
     parser.add_argument("path", help="run directory, or a model/checkpoint .zip")
     parser.add_argument("--env", help="evaluate on this id instead of the run's (needed for a bare model file)")
     parser.add_argument("--episodes", type=positive_int, default=50, help="episodes to run (default 50)")

@@ -18,7 +18,9 @@ from agents.experiment.probe import ProbeConfig, run_probe
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = make_parser(__doc__, set_help=None, seed=ProbeConfig.seed, seed_help="seed of the envs the episodes are played in")
+    parser = make_parser(
+        __doc__, set_help=None, seed=ProbeConfig.seed, seed_help="seed of the envs the episodes are played in"
+    )
     parser.add_argument("path", help="run directory or model file")
     parser.add_argument("--env", default=None, help="env id, for a model file outside a run directory")
     parser.add_argument(
