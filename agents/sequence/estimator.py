@@ -88,7 +88,7 @@ class Estimator:
         torch.save(payload | {"policy": built_on_policy}, path)
 
     @classmethod
-    def load(cls, path: str | Path, policy: Any = None) -> Any:
+    def load(cls, path: str | Path, policy: Any = None) -> Self:
         """Rebuild a saved estimator; one built on a policy needs that policy (or one of the same shape) again."""
         payload = torch.load(path, weights_only=True)
         if payload["class"] != cls.__name__:
@@ -174,7 +174,7 @@ class SequenceEstimator(Estimator):
         self._init_trainer(trainer)
 
     @classmethod
-    def from_policy(cls, model: Any, freeze: bool = True, **kwargs: Any) -> Any:
+    def from_policy(cls, model: Any, freeze: bool = True, **kwargs: Any) -> Self:
         """An estimator whose network reuses a trained RecurrentPPO's features extractor and actor core (copied).
 
         ``X`` is then raw observations (N, T, *obs_shape); with ``freeze`` only the output layer learns.

@@ -121,8 +121,14 @@ _BOUNDS = (
 def one_line(error: ValidationError) -> str:
     """A pydantic error as one line, ``<field>=<value>: <what was expected>`` per bad field, joined by ``; ``.
 
-    Pydantic's own text spans several lines per field; scripts and estimators report this instead, e.g.
-    ``lr=-1.0: expected > 0`` for ``TrainerConfig(lr=-1.0)``.
+    Pydantic's own text spans several lines per field; estimators (and scripts) report this instead.
+
+    Example:
+        >>> try:
+        ...     TrainerConfig(lr=-1.0, patience=-1)
+        ... except ValidationError as error:
+        ...     print(one_line(error))
+        lr=-1.0: expected > 0; patience=-1: expected >= 0
     """
     lines = []
     for details in error.errors():
@@ -194,10 +200,7 @@ class SequenceTrainer:
             history.epochs.append(scalars)
             _log(writer, scalars, epoch)
             bar.set_postfix({k: f"{v:.4g}" for k, v in scalars.items() if k != "lr"})
-            if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
-                scheduler.step(monitored)
-            elif scheduler is not None:
-                scheduler.step()
+            _step_scheduler(scheduler, monitored)
             steps = (epoch + 1) * math.ceil(train[0].shape[0] / cfg.batch_size)
             if (val is not None and cfg.patience and waited >= cfg.patience) or steps >= cfg.max_steps:
                 break
@@ -234,7 +237,7 @@ class SequenceTrainer:
             raise ValueError("The module has no trainable parameters (is everything frozen?)")
         return torch.optim.AdamW(params, lr=self.config.lr, weight_decay=self.config.weight_decay)
 
-    def _scheduler(self, optimizer: torch.optim.Optimizer) -> Any:
+    def _scheduler(self, optimizer: torch.optim.Optimizer) -> torch.optim.lr_scheduler.LRScheduler | None:
         cfg = self.config
         if cfg.schedule == "plateau":
             patience = max(cfg.patience // 3, 1) if cfg.patience else 10
@@ -277,6 +280,14 @@ def evaluate_batches(module: nn.Module, step: StepFn, data: Batch, batch_size: i
     if "mse" in means:
         means["rmse"] = math.sqrt(means["mse"])
     return means
+
+
+def _step_scheduler(scheduler: torch.optim.lr_scheduler.LRScheduler | None, monitored: float) -> None:
+    """End of epoch: the plateau schedule reads the monitored loss, the others only count epochs."""
+    if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+        scheduler.step(monitored)
+    elif scheduler is not None:
+        scheduler.step()
 
 
 def _copy_state(module: nn.Module) -> dict[str, torch.Tensor]:
