@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -23,11 +23,11 @@ class RecurrentClassifier(SequenceEstimator):
     ``policy``/``freeze``: see :meth:`from_policy`; any :class:`TrainerConfig` field as a keyword.
     """
 
-    _fitted = (*SequenceEstimator._fitted, "classes_")
+    _fitted: ClassVar[tuple[str, ...]] = (*SequenceEstimator._fitted, "classes_")
 
     def fit(self, X: Sequences, y: Any) -> RecurrentClassifier:
         """Train on sequences ``X`` and labels ``y`` (N,) of any type, or per step (a (T_i,) array per sequence)."""
-        return self._fit(X, y)  # type: ignore[return-value]
+        return self._fit(X, y)
 
     def _encode_targets(self, y: Any, lengths: np.ndarray) -> np.ndarray:
         labels = np.concatenate([np.asarray(t) for t in y]) if self.per_step else np.asarray(y)

@@ -3,22 +3,23 @@ classifier and the regressor (input checks, scaling, the training step, batched 
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from pydantic import ValidationError
 from torch import nn
 
 from agents.sequence.inputs import as_sequences, standardize
-from agents.sequence.trainer import Batch, SequenceTrainer, TrainerConfig, seed_everything
+from agents.sequence.trainer import Batch, SequenceTrainer, TrainerConfig, one_line, seed_everything
 from envs.datasets import Sequences
-from policies.heads import SequenceClassifier
+from policies.cores import CellType
+from policies.heads import Pooling, SequenceClassifier
 
-TRAINER_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(TrainerConfig))
+TRAINER_FIELDS: tuple[str, ...] = tuple(TrainerConfig.model_fields)
 
 
 class Estimator:
@@ -32,7 +33,7 @@ class Estimator:
         unknown = sorted(set(trainer) - set(TRAINER_FIELDS))
         if unknown:
             raise ValueError(f"Unknown parameters {unknown} for {type(self).__name__}")
-        defaults = {f.name: f.default for f in dataclasses.fields(TrainerConfig)} | self._trainer_defaults
+        defaults = {name: info.default for name, info in TrainerConfig.model_fields.items()} | self._trainer_defaults
         for name in TRAINER_FIELDS:
             setattr(self, name, trainer.get(name, defaults[name]))
 
@@ -57,8 +58,16 @@ class Estimator:
         return f"{type(self).__name__}({args})"
 
     def trainer_config(self) -> TrainerConfig:
-        """The :class:`TrainerConfig` built from this estimator's training parameters."""
-        return TrainerConfig(**{name: getattr(self, name) for name in TRAINER_FIELDS})
+        """The :class:`TrainerConfig` built from this estimator's training parameters.
+
+        Raises:
+            ValueError: a training parameter is out of range, in one line (``lr=-1.0: expected > 0``); like
+                scikit-learn, the estimator stores parameters as given and checks them here, at ``fit``.
+        """
+        try:
+            return TrainerConfig(**{name: getattr(self, name) for name in TRAINER_FIELDS})
+        except ValidationError as error:
+            raise ValueError(one_line(error)) from None
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "module_"):
@@ -79,7 +88,7 @@ class Estimator:
         torch.save(payload | {"policy": built_on_policy}, path)
 
     @classmethod
-    def load(cls, path: str | Path, policy: Any = None) -> Any:
+    def load(cls, path: str | Path, policy: Any = None) -> Self:
         """Rebuild a saved estimator; one built on a policy needs that policy (or one of the same shape) again."""
         payload = torch.load(path, weights_only=True)
         if payload["class"] != cls.__name__:
@@ -139,16 +148,20 @@ def _from_storable(value: Any) -> Any:
 class SequenceEstimator(Estimator):
     """Shared by the classifier and the regressor: input checks, scaling, the training step and batched inference."""
 
-    _fitted = ("feature_shape_", "mean_", "scale_", "n_outputs_")
+    _fitted: ClassVar[tuple[str, ...]] = ("feature_shape_", "mean_", "scale_", "n_outputs_")
+    feature_shape_: tuple[int, ...]
+    mean_: np.ndarray | None
+    scale_: np.ndarray | None
+    n_outputs_: int
 
     def __init__(
         self,
-        cell: str = "gru",
+        cell: CellType = "gru",
         hidden_size: int = 64,
         num_layers: int = 1,
         bidirectional: bool = False,
         dropout: float = 0.0,
-        pooling: str = "last",
+        pooling: Pooling = "last",
         per_step: bool = False,
         standardize: bool = True,
         policy: Any = None,
@@ -161,7 +174,7 @@ class SequenceEstimator(Estimator):
         self._init_trainer(trainer)
 
     @classmethod
-    def from_policy(cls, model: Any, freeze: bool = True, **kwargs: Any) -> Any:
+    def from_policy(cls, model: Any, freeze: bool = True, **kwargs: Any) -> Self:
         """An estimator whose network reuses a trained RecurrentPPO's features extractor and actor core (copied).
 
         ``X`` is then raw observations (N, T, *obs_shape); with ``freeze`` only the output layer learns.
@@ -169,14 +182,30 @@ class SequenceEstimator(Estimator):
         return cls(policy=model, freeze=freeze, **kwargs)
 
     def _build_module(self) -> SequenceClassifier:
-        kwargs = {"pooling": self.pooling, "per_step": self.per_step, "dropout": self.dropout}
         if self.policy is not None:
-            return SequenceClassifier.from_policy(self.policy, self.n_outputs_, freeze=self.freeze, **kwargs)
+            return SequenceClassifier.from_policy(
+                self.policy,
+                self.n_outputs_,
+                freeze=self.freeze,
+                pooling=self.pooling,
+                per_step=self.per_step,
+                dropout=self.dropout,
+            )
         (n_features,) = self.feature_shape_
-        arch = {"cell": self.cell, "hidden_size": self.hidden_size, "num_layers": self.num_layers}
-        return SequenceClassifier(n_features, self.n_outputs_, bidirectional=self.bidirectional, **arch, **kwargs)
+        return SequenceClassifier(
+            n_features,
+            self.n_outputs_,
+            cell=self.cell,
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            bidirectional=self.bidirectional,
+            dropout=self.dropout,
+            pooling=self.pooling,
+            per_step=self.per_step,
+        )
 
-    def _fit(self, X: Sequences, y: Any) -> SequenceEstimator:
+    def _fit(self, X: Sequences, y: Any) -> Self:
+        config = self.trainer_config()  # parameters first, as scikit-learn checks them before the data
         array, lengths = as_sequences(X)
         if not self.per_step and len(y) != len(lengths):
             raise ValueError(f"y has {len(y)} labels but X has {len(lengths)} sequences")
@@ -188,7 +217,7 @@ class SequenceEstimator(Estimator):
         if self.standardize and self.policy is None:
             self.mean_, self.scale_ = standardize(array, lengths)
         data = (torch.from_numpy(self._scale(array)), torch.from_numpy(lengths), torch.from_numpy(targets))
-        train, val = self._split(targets, self.trainer_config())
+        train, val = self._split(targets, config)
         self._train(tuple(t[train] for t in data), tuple(t[val] for t in data) if len(val) else None)
         return self
 

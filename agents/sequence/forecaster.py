@@ -14,6 +14,7 @@ from agents.sequence.estimator import Estimator
 from agents.sequence.inputs import as_series, sliding_windows
 from agents.sequence.metrics import forecast_metrics, r2_score
 from agents.sequence.trainer import Batch
+from policies.cores import CellType
 from policies.heads import SequenceForecaster
 
 
@@ -33,16 +34,20 @@ class RecurrentForecaster(Estimator):
         **trainer: any :class:`TrainerConfig` field.
     """
 
-    _fitted = ("n_channels_", "n_covariates_", "cov_mean_", "cov_scale_")
+    _fitted: ClassVar[tuple[str, ...]] = ("n_channels_", "n_covariates_", "cov_mean_", "cov_scale_")
     # Windows cut from one series overlap almost entirely: batches of 16 add gradient noise, not information (and
     # measured worse on Airline and sunspots than 32).
     _trainer_defaults: ClassVar[dict[str, Any]] = {"batch_size": 32}
+    n_channels_: int
+    n_covariates_: int
+    cov_mean_: np.ndarray
+    cov_scale_: np.ndarray
 
     def __init__(
         self,
         lookback: int = 24,
         horizon: int = 12,
-        cell: str = "gru",
+        cell: CellType = "gru",
         hidden_size: int = 64,
         num_layers: int = 1,
         dropout: float = 0.0,
@@ -62,7 +67,7 @@ class RecurrentForecaster(Estimator):
             self.horizon,
             lookback=self.lookback if self.highway else None,
             covariate_size=self.n_covariates_,
-            cell=self.cell,  # type: ignore[arg-type]
+            cell=self.cell,
             hidden_size=self.hidden_size,
             num_layers=self.num_layers,
             dropout=self.dropout,
@@ -79,6 +84,7 @@ class RecurrentForecaster(Estimator):
     def fit(self, series: Any, covariates: Any = None) -> RecurrentForecaster:
         """Train on every window of one or several series; ``covariates`` (same layout, (T_s, C)) are known ahead."""
         self._check_params()
+        config = self.trainer_config()
         items, _ = as_series(series)
         covs = self._covariates(covariates, items, [len(s) for s in items], fit=True)
         L, H = int(self.lookback), int(self.horizon)
@@ -87,7 +93,6 @@ class RecurrentForecaster(Estimator):
                 f"No series is long enough for lookback + horizon = {L + H} steps: {[len(s) for s in items]}"
             )
         self.n_channels_ = items[0].shape[1]
-        config = self.trainer_config()
         train, val = [], []
         for s, c in zip(items, covs, strict=True):
             windows = sliding_windows(self._scale_series(s, s)[0], c, L, H)
@@ -103,6 +108,7 @@ class RecurrentForecaster(Estimator):
 
     def _initialize(self, module: nn.Module, data: Batch) -> None:
         """Fit the linear highway by ridge regression (closed form) on the windows, as the model will see them."""
+        assert isinstance(module, SequenceForecaster)  # what _build_module returns
         if module.highway is None:
             return
         x, y, _ = data  # (N, L, F+C), (N, H, F)

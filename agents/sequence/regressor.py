@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -20,11 +20,11 @@ class RecurrentRegressor(SequenceEstimator):
     Targets are standardized inside and restored on output. Parameters as for :class:`RecurrentClassifier`.
     """
 
-    _fitted = (*SequenceEstimator._fitted, "y_mean_", "y_scale_", "target_ndim_")
+    _fitted: ClassVar[tuple[str, ...]] = (*SequenceEstimator._fitted, "y_mean_", "y_scale_", "target_ndim_")
 
     def fit(self, X: Sequences, y: Any) -> RecurrentRegressor:
         """Train on sequences ``X`` and float targets ``y``."""
-        return self._fit(X, y)  # type: ignore[return-value]
+        return self._fit(X, y)
 
     def _encode_targets(self, y: Any, lengths: np.ndarray) -> np.ndarray:
         flat = np.concatenate([np.asarray(t, np.float32) for t in y]) if self.per_step else np.asarray(y, np.float32)

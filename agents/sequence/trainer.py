@@ -20,63 +20,87 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import torch
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from torch import nn
 from tqdm.auto import tqdm
 
 Batch: TypeAlias = tuple[torch.Tensor, ...]
 StepFn: TypeAlias = Callable[[nn.Module, Batch], tuple[torch.Tensor, dict[str, torch.Tensor]]]
 Schedule: TypeAlias = Literal["plateau", "cosine", "constant"]
-SCHEDULES: tuple[str, ...] = ("plateau", "cosine", "constant")
 
 
-@dataclass(frozen=True)
-class TrainerConfig:
-    """How a head is trained; the defaults are meant to work across data sets without tuning."""
+class TrainerConfig(BaseModel):
+    """How a head is trained; the defaults are meant to work across data sets without tuning.
 
-    lr: float = 3e-3
-    """Initial learning rate of AdamW."""
-    weight_decay: float = 1e-4
-    """AdamW's decoupled weight decay."""
-    batch_size: int = 16
-    """Samples per gradient step (small batches: more updates on small data sets, which most sequence sets are)."""
-    max_epochs: int = 300
-    """Upper bound on passes over the training set."""
-    max_steps: int = 5_000
-    """Upper bound on gradient steps (checked after each epoch), so large data sets train in minutes, not hours."""
-    patience: int = 30
-    """Stop after this many epochs without a better validation loss (0: never stop early)."""
-    val_fraction: float = 0.2
-    """Share of the training samples held out for early stopping (0: none; train ``max_epochs``)."""
-    grad_clip: float = 1.0
-    """Clip the global gradient norm to this (0: no clipping)."""
-    schedule: Schedule = "plateau"
-    """``"plateau"`` halves the LR after ``patience // 3`` epochs without improvement; ``"cosine"`` anneals to 0."""
-    seed: int = 0
-    """Seeds weight initialisation, shuffling, dropout and the validation split."""
-    device: str = "cpu"
-    """``"cpu"``, ``"cuda"`` or ``"auto"`` (CUDA when available)."""
-    progress: bool = False
-    """Show a progress bar over epochs."""
-    log_dir: str | None = None
-    """Write TensorBoard scalars (loss, metrics, LR per epoch) here."""
-    refit: bool = True
-    """After early stopping, retrain from the same initialisation on training + validation samples for the epochs
-    that won (:meth:`SequenceTrainer.refit`): small data sets then lose nothing to the validation split."""
+    Validated on construction (pydantic raises ``ValidationError``, a ``ValueError``; :func:`one_line` words it).
+    """
 
-    def __post_init__(self) -> None:
-        if self.schedule not in SCHEDULES:
-            raise ValueError(f"Unknown schedule {self.schedule!r}: expected one of {', '.join(map(repr, SCHEDULES))}")
-        if not 0.0 <= self.val_fraction < 1.0:
-            raise ValueError(f"val_fraction must be in [0, 1), got {self.val_fraction!r}")
-        for name in ("lr", "batch_size", "max_epochs", "max_steps"):
-            if getattr(self, name) <= 0:
-                raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    lr: float = Field(default=3e-3, gt=0, allow_inf_nan=False, description="Initial learning rate of AdamW.")
+    weight_decay: float = Field(default=1e-4, ge=0, allow_inf_nan=False, description="AdamW's decoupled weight decay.")
+    batch_size: int = Field(
+        default=16,
+        ge=1,
+        description="Samples per gradient step (small batches: more updates on small data sets, which most sequence "
+        "sets are).",
+    )
+    max_epochs: int = Field(default=300, ge=1, description="Upper bound on passes over the training set.")
+    max_steps: int = Field(
+        default=5_000,
+        ge=1,
+        description="Upper bound on gradient steps (checked after each epoch), so large data sets train in minutes, "
+        "not hours.",
+    )
+    patience: int = Field(
+        default=30,
+        ge=0,
+        description="Stop after this many epochs without a better validation loss (0: never stop early).",
+    )
+    val_fraction: float = Field(
+        default=0.2,
+        ge=0,
+        lt=1,
+        description="Share of the training samples held out for early stopping (0: none; train ``max_epochs``).",
+    )
+    grad_clip: float = Field(
+        default=1.0, ge=0, allow_inf_nan=False, description="Clip the global gradient norm to this (0: no clipping)."
+    )
+    schedule: Schedule = Field(
+        default="plateau",
+        description='``"plateau"`` halves the LR after ``patience // 3`` epochs without improvement; ``"cosine"`` '
+        'anneals to 0; ``"constant"`` keeps it.',
+    )
+    seed: int = Field(
+        default=0, description="Seeds weight initialisation, shuffling, dropout and the validation split."
+    )
+    device: str = Field(
+        default="cpu", description='``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (CUDA when available).'
+    )
+    progress: bool = Field(default=False, description="Show a progress bar over epochs.")
+    log_dir: str | None = Field(
+        default=None, description="Write TensorBoard scalars (loss, metrics, LR per epoch) here."
+    )
+    refit: bool = Field(
+        default=True,
+        description="After early stopping, retrain from the same initialisation on training + validation samples "
+        "for the epochs that won (:meth:`SequenceTrainer.refit`): small data sets then lose nothing to the "
+        "validation split.",
+    )
+
+    @field_validator("device")
+    @classmethod
+    def _known_device(cls, device: str) -> str:
+        if not re.fullmatch(r"cpu|cuda(:\d+)?|auto", device):
+            raise ValueError("expected 'cpu', 'cuda', 'cuda:N' or 'auto'")
+        return device
 
     @property
     def torch_device(self) -> torch.device:
@@ -84,6 +108,46 @@ class TrainerConfig:
         if self.device == "auto":
             return torch.device("cuda" if torch.cuda.is_available() else "cpu")
         return torch.device(self.device)
+
+
+_BOUNDS = (
+    ("greater than or equal to", ">="),
+    ("greater than", ">"),
+    ("less than or equal to", "<="),
+    ("less than", "<"),
+)
+
+
+def one_line(error: ValidationError) -> str:
+    """A pydantic error as one line, ``<field>=<value>: <what was expected>`` per bad field, joined by ``; ``.
+
+    Pydantic's own text spans several lines per field; estimators (and scripts) report this instead.
+
+    Example:
+        >>> try:
+        ...     TrainerConfig(lr=-1.0, patience=-1)
+        ... except ValidationError as error:
+        ...     print(one_line(error))
+        lr=-1.0: expected > 0; patience=-1: expected >= 0
+    """
+    lines = []
+    for details in error.errors():
+        name = ".".join(map(str, details["loc"])) or error.title
+        if details["type"] == "extra_forbidden":
+            expected = f"not a field of {error.title}"
+        else:
+            expected = _expected(details["msg"].removeprefix("Value error, ").removeprefix("Input should be "))
+        lines.append(f"{name}={details['input']!r}: {expected}")
+    return "; ".join(lines)
+
+
+def _expected(requirement: str) -> str:
+    """Pydantic's requirement (``greater than 0``) as ``expected > 0``."""
+    for words, symbol in _BOUNDS:
+        if requirement.startswith(words):
+            requirement = symbol + requirement.removeprefix(words)
+            break
+    return requirement if requirement.startswith("expected") else f"expected {requirement}"
 
 
 @dataclass
@@ -136,10 +200,7 @@ class SequenceTrainer:
             history.epochs.append(scalars)
             _log(writer, scalars, epoch)
             bar.set_postfix({k: f"{v:.4g}" for k, v in scalars.items() if k != "lr"})
-            if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
-                scheduler.step(monitored)
-            elif scheduler is not None:
-                scheduler.step()
+            _step_scheduler(scheduler, monitored)
             steps = (epoch + 1) * math.ceil(train[0].shape[0] / cfg.batch_size)
             if (val is not None and cfg.patience and waited >= cfg.patience) or steps >= cfg.max_steps:
                 break
@@ -176,7 +237,7 @@ class SequenceTrainer:
             raise ValueError("The module has no trainable parameters (is everything frozen?)")
         return torch.optim.AdamW(params, lr=self.config.lr, weight_decay=self.config.weight_decay)
 
-    def _scheduler(self, optimizer: torch.optim.Optimizer) -> Any:
+    def _scheduler(self, optimizer: torch.optim.Optimizer) -> torch.optim.lr_scheduler.LRScheduler | None:
         cfg = self.config
         if cfg.schedule == "plateau":
             patience = max(cfg.patience // 3, 1) if cfg.patience else 10
@@ -219,6 +280,14 @@ def evaluate_batches(module: nn.Module, step: StepFn, data: Batch, batch_size: i
     if "mse" in means:
         means["rmse"] = math.sqrt(means["mse"])
     return means
+
+
+def _step_scheduler(scheduler: torch.optim.lr_scheduler.LRScheduler | None, monitored: float) -> None:
+    """End of epoch: the plateau schedule reads the monitored loss, the others only count epochs."""
+    if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+        scheduler.step(monitored)
+    elif scheduler is not None:
+        scheduler.step()
 
 
 def _copy_state(module: nn.Module) -> dict[str, torch.Tensor]:
