@@ -17,7 +17,7 @@ import torch
 from gymnasium import spaces
 from stable_baselines3.common.distributions import Distribution
 from stable_baselines3.common.policies import ActorCriticPolicy, BaseModel
-from stable_baselines3.common.torch_layers import BaseFeaturesExtractor, MlpExtractor
+from stable_baselines3.common.torch_layers import BaseFeaturesExtractor, MlpExtractor, NatureCNN
 from stable_baselines3.common.type_aliases import PyTorchObs, Schedule
 
 from policies.cores import CELLS, CellType, RecurrentCore, check_cell, inner_resets, make_core, split_segments
@@ -31,11 +31,6 @@ SB3_CONTRIB_NAMES = {
     "shared_lstm": "shared_core",
     "enable_critic_lstm": "critic_core",
 }
-RECURRENT_KWARGS = (
-    *("cell", "hidden_size", "num_layers", "shared_core", "critic_core", "layer_norm", "core_kwargs"),
-    *SB3_CONTRIB_NAMES,
-    "lstm_kwargs",
-)
 
 
 class PolicyConfigError(ValueError, AssertionError):
@@ -58,6 +53,9 @@ class CoreConfig(NamedTuple):
     core_kwargs: dict[str, Any]
 
 
+RECURRENT_KWARGS = (*CoreConfig._fields, *SB3_CONTRIB_NAMES, "lstm_kwargs")  # what the policy takes off SB3's kwargs
+
+
 def map_sb3_contrib_kwargs(kwargs: dict[str, Any], cell: CellType) -> dict[str, Any]:
     """Translate sb3-contrib's names; mixing them with ours for the same setting is an error."""
     mapped = dict(kwargs)
@@ -69,7 +67,7 @@ def map_sb3_contrib_kwargs(kwargs: dict[str, Any], cell: CellType) -> dict[str, 
     if "lstm_kwargs" in mapped:
         if cell != "lstm":
             raise PolicyConfigError(f"'lstm_kwargs' configures an LSTM core, but this policy's cell is {cell!r}")
-        mapped["core_kwargs"] = {**mapped.get("core_kwargs", {}), **(mapped.pop("lstm_kwargs") or {})}
+        mapped["core_kwargs"] = {**(mapped.get("core_kwargs") or {}), **(mapped.pop("lstm_kwargs") or {})}
     return mapped
 
 
@@ -350,11 +348,23 @@ class RecurrentActorCriticPolicy(ActorCriticPolicy):
 
 
 class RecurrentActorCriticCnnPolicy(RecurrentActorCriticPolicy):
-    """Image observations through :class:`ImageCNN` (NatureCNN for large images, 3x3 kernels for small ones)."""
+    """Image observations through :class:`ImageCNN` (NatureCNN for large images, 3x3 kernels for small ones).
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("features_extractor_class", ImageCNN)
-        super().__init__(*args, **kwargs)
+    As in SB3 and sb3-contrib after a NatureCNN, ``net_arch`` defaults to ``[]``: the image features feed the core.
+    """
+
+    def __init__(
+        self,
+        observation_space: spaces.Space,
+        action_space: spaces.Space,
+        lr_schedule: Schedule,
+        net_arch: list[int] | dict[str, list[int]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        extractor = kwargs.setdefault("features_extractor_class", ImageCNN)
+        if net_arch is None and extractor in (ImageCNN, NatureCNN):
+            net_arch = []
+        super().__init__(observation_space, action_space, lr_schedule, net_arch=net_arch, **kwargs)
 
 
 class RecurrentMultiInputActorCriticPolicy(RecurrentActorCriticPolicy):
