@@ -260,18 +260,9 @@ class RecurrentCore(nn.Module):
         return final
 
 
-def make_core(
-    cell: str,
-    input_size: int,
-    hidden_size: int,
-    num_layers: int = 1,
-    *,
-    layer_norm: bool = False,
-    dropout: float = 0.0,
-    bidirectional: bool = False,
-) -> RecurrentCore:
-    """Build a :class:`RecurrentCore` from any spelling of a cell; an unknown ``cell`` raises ``ValueError``."""
-    return RecurrentCore(check_cell(cell), input_size, hidden_size, num_layers, layer_norm, dropout, bidirectional)
+def make_core(cell: str, input_size: int, hidden_size: int, num_layers: int = 1, **kwargs: Any) -> RecurrentCore:
+    """Build a :class:`RecurrentCore` (``kwargs``: its options) from any spelling of a cell; unknown ones raise."""
+    return RecurrentCore(check_cell(cell), input_size, hidden_size, num_layers, **kwargs)
 
 
 # State helpers: states are (S, B, H) tensors for every cell, so these are one-liners that buffers rely on.
