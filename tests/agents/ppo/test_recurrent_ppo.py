@@ -216,6 +216,15 @@ def test_bad_sequence_length():
         RecurrentPPO("MlpGruPolicy", "CartPole-v1", n_steps=32, sequence_length=5)
 
 
+def test_bad_sizes_and_value_clipping():
+    with pytest.raises(ValueError, match="n_epochs must be a positive integer, got 0"):
+        RecurrentPPO("MlpGruPolicy", "CartPole-v1", n_epochs=0)
+    with pytest.raises(ValueError, match="clip_range_vf must be positive; pass None"):
+        RecurrentPPO("MlpGruPolicy", "CartPole-v1", clip_range_vf=0.0)
+    model = RecurrentPPO("MlpGruPolicy", "CartPole-v1", clip_range=lambda p: 0.3 * p, clip_range_vf=0.1)
+    assert (model.clip_range(0.5), model.clip_range_vf(0.5)) == (0.15, 0.1)
+
+
 def test_nan_loss_is_reported():
     model = RecurrentPPO("MlpGruPolicy", "CartPole-v1", n_steps=16, batch_size=16, policy_kwargs=TINY)
     with torch.no_grad():
