@@ -10,41 +10,116 @@ the critic has its own core). Rollout buffers, ``predict`` and scripts treat it 
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 import torch
 from gymnasium import spaces
 from stable_baselines3.common.distributions import Distribution
 from stable_baselines3.common.policies import ActorCriticPolicy, BaseModel
-from stable_baselines3.common.torch_layers import MlpExtractor
-from stable_baselines3.common.type_aliases import PyTorchObs
+from stable_baselines3.common.torch_layers import BaseFeaturesExtractor, MlpExtractor, NatureCNN
+from stable_baselines3.common.type_aliases import PyTorchObs, Schedule
 
-from policies.cores import CELLS, RecurrentCore, check_cell, inner_resets, make_core, split_segments
+from policies.cores import CELLS, CellType, RecurrentCore, check_cell, inner_resets, make_core, split_segments
 from policies.extractors import ImageCNN, MultiInputExtractor
 
+DEFAULT_HIDDEN_SIZE = 256  # sb3-contrib's lstm_hidden_size default
 # sb3-contrib's RecurrentPPO policy_kwargs, mapped onto ours so that code written for it runs unchanged.
-SB3_CONTRIB_NAMES = {"lstm_hidden_size": "hidden_size", "n_lstm_layers": "num_layers", "shared_lstm": "shared_core"}
-SB3_CONTRIB_DEFAULT_HIDDEN = 256  # sb3-contrib's lstm_hidden_size default, kept when its names are used
+SB3_CONTRIB_NAMES = {
+    "lstm_hidden_size": "hidden_size",
+    "n_lstm_layers": "num_layers",
+    "shared_lstm": "shared_core",
+    "enable_critic_lstm": "critic_core",
+}
 
 
-def _map_sb3_contrib_kwargs(kwargs: dict[str, Any], cell: str) -> dict[str, Any]:
+class PolicyConfigError(ValueError, AssertionError):
+    """Conflicting or invalid recurrent ``policy_kwargs``.
+
+    A ``ValueError`` like every user error here, and an ``AssertionError`` because sb3-contrib checks the same
+    conflicts with ``assert``: code and tests written against either catch it.
+    """
+
+
+class CoreConfig(NamedTuple):
+    """The recurrent part of a policy's configuration, with sb3-contrib's names mapped onto ours."""
+
+    cell: CellType
+    hidden_size: int
+    num_layers: int
+    shared_core: bool
+    critic_core: bool  # the critic has a core of its own
+    layer_norm: bool
+    core_kwargs: dict[str, Any]
+
+
+RECURRENT_KWARGS = (*CoreConfig._fields, *SB3_CONTRIB_NAMES, "lstm_kwargs")  # what the policy takes off SB3's kwargs
+
+
+def map_sb3_contrib_kwargs(kwargs: dict[str, Any], cell: CellType) -> dict[str, Any]:
     """Translate sb3-contrib's names; mixing them with ours for the same setting is an error."""
     mapped = dict(kwargs)
     for theirs, ours in SB3_CONTRIB_NAMES.items():
         if theirs in mapped:
             if ours in mapped:
-                raise ValueError(f"Give either {theirs!r} (sb3-contrib's name) or {ours!r}, not both")
+                raise PolicyConfigError(f"Give either {theirs!r} (sb3-contrib's name) or {ours!r}, not both")
             mapped[ours] = mapped.pop(theirs)
-    if "enable_critic_lstm" in mapped:
-        if "critic_core" in mapped:
-            raise ValueError("Give either 'enable_critic_lstm' (sb3-contrib's name) or 'critic_core', not both")
-        mapped["critic_core"] = mapped.pop("enable_critic_lstm")
     if "lstm_kwargs" in mapped:
         if cell != "lstm":
-            raise ValueError(f"'lstm_kwargs' configures an LSTM core, but this policy's cell is {cell!r}")
-        mapped["core_kwargs"] = {**mapped.get("core_kwargs", {}), **(mapped.pop("lstm_kwargs") or {})}
+            raise PolicyConfigError(f"'lstm_kwargs' configures an LSTM core, but this policy's cell is {cell!r}")
+        mapped["core_kwargs"] = {**(mapped.get("core_kwargs") or {}), **(mapped.pop("lstm_kwargs") or {})}
     return mapped
+
+
+def resolve_cell(cell: str | None, default_cell: CellType | None, policy_name: str) -> CellType:
+    """The policy's cell: ``cell`` if given (it must agree with an alias's cell), else the alias's, else LSTM."""
+    if cell is None:
+        return default_cell or "lstm"
+    try:
+        checked = check_cell(cell)
+    except ValueError as error:
+        raise PolicyConfigError(str(error)) from None
+    if default_cell is not None and checked != default_cell:
+        raise PolicyConfigError(
+            f"{policy_name} has cell {default_cell!r}, got cell={cell!r}: "
+            f"choose the alias of that cell instead (cells: {', '.join(CELLS)})"
+        )
+    return checked
+
+
+def core_config(
+    recurrent: dict[str, Any], default_cell: CellType | None, policy_name: str, share_features_extractor: bool = True
+) -> CoreConfig:
+    """Validate the recurrent ``policy_kwargs`` (ours or sb3-contrib's names); sizes default to sb3-contrib's."""
+    cell = resolve_cell(recurrent.get("cell"), default_cell, policy_name)
+    mapped = map_sb3_contrib_kwargs({k: v for k, v in recurrent.items() if k != "cell"}, cell)
+    shared_core = bool(mapped.get("shared_core", False))
+    config = CoreConfig(
+        cell=cell,
+        hidden_size=int(mapped.get("hidden_size", DEFAULT_HIDDEN_SIZE)),
+        num_layers=int(mapped.get("num_layers", 1)),
+        shared_core=shared_core,
+        critic_core=bool(mapped.get("critic_core", not shared_core)),
+        layer_norm=bool(mapped.get("layer_norm", False)),
+        core_kwargs=dict(mapped.get("core_kwargs") or {}),
+    )
+    if config.shared_core and config.critic_core:
+        raise PolicyConfigError("shared_core=True and critic_core=True conflict: choose a shared or a separate core")
+    if config.shared_core and not share_features_extractor:
+        raise PolicyConfigError("shared_core=True needs share_features_extractor=True")
+    return config
+
+
+def _fused_adam(kwargs: dict[str, Any]) -> None:
+    """Ask Adam/AdamW for the fused kernel (2-4x faster than the per-tensor loop for small CPU networks)."""
+    if kwargs.get("optimizer_class", torch.optim.Adam) not in (torch.optim.Adam, torch.optim.AdamW):
+        return
+    if kwargs.get("optimizer_kwargs") is None:
+        kwargs["optimizer_kwargs"] = {"eps": 1e-5}  # SB3's default for Adam, which we would otherwise drop
+    optimizer_kwargs = dict(kwargs["optimizer_kwargs"])
+    if not {"foreach", "fused"} & set(optimizer_kwargs):
+        optimizer_kwargs["fused"] = True
+    kwargs["optimizer_kwargs"] = optimizer_kwargs
 
 
 class RecurrentActorCriticPolicy(ActorCriticPolicy):
@@ -54,64 +129,47 @@ class RecurrentActorCriticPolicy(ActorCriticPolicy):
 
     Args:
         cell: ``"rnn"``, ``"lstm"`` or ``"gru"`` (the aliases fix it: ``MlpGruPolicy`` is a GRU).
-        hidden_size: units per core layer.
+        hidden_size: units per core layer (default 256, sb3-contrib's).
         num_layers: stacked core layers.
         shared_core: actor and critic read the same core (trained by both losses).
-        critic_core: when not shared, give the critic a core of its own (True) or a feed-forward layer (False).
+        critic_core: when not shared, give the critic a core of its own (True, the default) or a feed-forward layer
+            (False).
         layer_norm: layer norm on the core outputs.
         core_kwargs: extra arguments for the core (e.g. ``dropout``).
 
     sb3-contrib's names are accepted too: ``lstm_hidden_size``, ``n_lstm_layers``, ``shared_lstm``,
-    ``enable_critic_lstm``, ``lstm_kwargs``.
+    ``enable_critic_lstm``, ``lstm_kwargs``. Conflicting settings raise :class:`PolicyConfigError`.
     """
 
-    default_cell: ClassVar[str | None] = None
+    default_cell: ClassVar[CellType | None] = None
 
-    def __init__(self, observation_space: spaces.Space, action_space: spaces.Space, lr_schedule, *args, **kwargs):
-        recurrent = {key: kwargs.pop(key) for key in list(kwargs) if key in _RECURRENT_KWARGS}
-        cell = recurrent.pop("cell", None)
-        if cell is None:
-            cell = self.default_cell or "lstm"
-        elif self.default_cell is not None and check_cell(cell) != self.default_cell:
-            raise ValueError(
-                f"{type(self).__name__} has cell {self.default_cell!r}, got cell={cell!r}: "
-                f"choose the alias of that cell instead (cells: {', '.join(CELLS)})"
-            )
-        self.cell = check_cell(cell)
-        default_hidden = SB3_CONTRIB_DEFAULT_HIDDEN if set(recurrent) & set(_SB3_CONTRIB_KWARGS) else 128
-        recurrent = _map_sb3_contrib_kwargs(recurrent, self.cell)
-        self.hidden_size = int(recurrent.get("hidden_size", default_hidden))
-        self.num_layers = int(recurrent.get("num_layers", 1))
-        self.shared_core = bool(recurrent.get("shared_core", False))
-        self.critic_core_enabled = bool(recurrent.get("critic_core", not self.shared_core))
-        self.layer_norm = bool(recurrent.get("layer_norm", False))
-        self.core_kwargs = dict(recurrent.get("core_kwargs", {}))
-        if self.shared_core and self.critic_core_enabled:
-            raise ValueError("shared_core=True and critic_core=True conflict: choose a shared or a separate core")
-        if self.shared_core and not kwargs.get("share_features_extractor", True):
-            raise ValueError("shared_core=True needs share_features_extractor=True")
-        if kwargs.get("optimizer_class", torch.optim.Adam) in (torch.optim.Adam, torch.optim.AdamW):
-            # The fused Adam kernel is 2-4x faster than the default per-tensor loop for small CPU networks.
-            if kwargs.get("optimizer_kwargs") is None:
-                kwargs["optimizer_kwargs"] = {"eps": 1e-5}  # SB3's default for Adam, which we would otherwise drop
-            optimizer_kwargs = dict(kwargs["optimizer_kwargs"])
-            if not {"foreach", "fused"} & set(optimizer_kwargs):
-                optimizer_kwargs["fused"] = True
-            kwargs["optimizer_kwargs"] = optimizer_kwargs
+    def __init__(
+        self,
+        observation_space: spaces.Space,
+        action_space: spaces.Space,
+        lr_schedule: Schedule,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        recurrent = {key: kwargs.pop(key) for key in list(kwargs) if key in RECURRENT_KWARGS}
+        share_features = kwargs.get("share_features_extractor", True)
+        self.core_config = core_config(recurrent, self.default_cell, type(self).__name__, share_features)
+        self.cell, self.hidden_size = self.core_config.cell, self.core_config.hidden_size
+        _fused_adam(kwargs)
         super().__init__(observation_space, action_space, lr_schedule, *args, **kwargs)
 
     # Construction -------------------------------------------------------------------------------------------------
 
     def _build_mlp_extractor(self) -> None:
         """Build the cores here, inside SB3's ``_build``, so that its optimizer sees their parameters."""
-        features_dim = int(self.features_dim)
-        core_args = dict(num_layers=self.num_layers, layer_norm=self.layer_norm, **self.core_kwargs)
+        features_dim, config = int(self.features_dim), self.core_config
+        core_args = dict(num_layers=config.num_layers, layer_norm=config.layer_norm, **config.core_kwargs)
         self.actor_core: RecurrentCore = make_core(self.cell, features_dim, self.hidden_size, **core_args)
         self.critic_core: RecurrentCore | None = None
         self.critic_linear: torch.nn.Module | None = None
-        if self.critic_core_enabled:
+        if config.critic_core:
             self.critic_core = make_core(self.cell, features_dim, self.hidden_size, **core_args)
-        elif not self.shared_core:
+        elif not config.shared_core:
             self.critic_linear = torch.nn.Sequential(torch.nn.Linear(features_dim, self.hidden_size), torch.nn.Tanh())
         self.mlp_extractor = MlpExtractor(
             self.hidden_size, net_arch=self.net_arch, activation_fn=self.activation_fn, device=self.device
@@ -119,15 +177,7 @@ class RecurrentActorCriticPolicy(ActorCriticPolicy):
 
     def _get_constructor_parameters(self) -> dict[str, Any]:
         data = super()._get_constructor_parameters()
-        data.update(
-            cell=self.cell,
-            hidden_size=self.hidden_size,
-            num_layers=self.num_layers,
-            shared_core=self.shared_core,
-            critic_core=self.critic_core_enabled,
-            layer_norm=self.layer_norm,
-            core_kwargs=self.core_kwargs,
-        )
+        data.update(self.core_config._asdict())
         return data
 
     # State --------------------------------------------------------------------------------------------------------
@@ -154,9 +204,16 @@ class RecurrentActorCriticPolicy(ActorCriticPolicy):
         sizes = [core.state_size for core in self.cores.values()]
         return dict(zip(self.cores, torch.split(state, sizes, dim=0), strict=True))
 
+    @property
+    def action_shape(self) -> tuple[int, ...]:
+        """The shape of one action (every action space SB3 supports has one)."""
+        shape = self.action_space.shape
+        assert shape is not None, f"{self.action_space} has no shape"
+        return shape
+
     # Networks -----------------------------------------------------------------------------------------------------
 
-    def _features(self, obs: PyTorchObs, extractor: torch.nn.Module, T: int, B: int) -> torch.Tensor:
+    def _features(self, obs: PyTorchObs, extractor: BaseFeaturesExtractor, T: int, B: int) -> torch.Tensor:
         """Features of time-major flat observations (T*B, ...) as a (T, B, F) sequence."""
         return BaseModel.extract_features(self, obs, extractor).reshape(T, B, -1)
 
@@ -190,7 +247,7 @@ class RecurrentActorCriticPolicy(ActorCriticPolicy):
             latent_vf = latent_pi
         return latent_pi.reshape(T * B, -1), latent_vf.reshape(T * B, -1), next_state
 
-    def forward(  # type: ignore[override]  # SB3's forward has no memory
+    def forward(  # type: ignore[override]  # SB3's forward has no memory argument
         self, obs: PyTorchObs, state: torch.Tensor, episode_starts: torch.Tensor, deterministic: bool = False
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         """One step for B environments: actions, values, log-probabilities and the next state."""
@@ -198,10 +255,11 @@ class RecurrentActorCriticPolicy(ActorCriticPolicy):
         distribution = self._get_action_dist_from_latent(self.mlp_extractor.forward_actor(latent_pi))
         actions = distribution.get_actions(deterministic=deterministic)
         values = self.value_net(self.mlp_extractor.forward_critic(latent_vf))
-        actions = actions.reshape((-1, *self.action_space.shape))  # type: ignore[misc]
-        return actions, values, distribution.log_prob(actions), next_state  # type: ignore[return-value]
+        actions = actions.reshape((-1, *self.action_shape))
+        assert next_state is not None
+        return actions, values, distribution.log_prob(actions), next_state
 
-    def evaluate_actions(  # type: ignore[override]  # sequences need their memory
+    def evaluate_actions(  # type: ignore[override]  # SB3's has no memory: sequences start from a stored state
         self, obs: PyTorchObs, actions: torch.Tensor, state: torch.Tensor, episode_starts: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
         """Values, log-probabilities and entropy of (T*B) actions taken in a (T, B) batch of sequences.
@@ -214,7 +272,7 @@ class RecurrentActorCriticPolicy(ActorCriticPolicy):
         values = self.value_net(self.mlp_extractor.forward_critic(latent_vf))
         return values, distribution.log_prob(actions), distribution.entropy()
 
-    def get_distribution(  # type: ignore[override]
+    def get_distribution(  # type: ignore[override]  # SB3's has no memory and returns no next state
         self, obs: PyTorchObs, state: torch.Tensor, episode_starts: torch.Tensor
     ) -> tuple[Distribution, torch.Tensor]:
         """The action distribution for one step of B environments, and the next state."""
@@ -222,7 +280,7 @@ class RecurrentActorCriticPolicy(ActorCriticPolicy):
         assert next_state is not None
         return self._get_action_dist_from_latent(self.mlp_extractor.forward_actor(latent_pi)), next_state
 
-    def predict_values(  # type: ignore[override]
+    def predict_values(  # type: ignore[override]  # SB3's has no memory argument
         self, obs: PyTorchObs, state: torch.Tensor, episode_starts: torch.Tensor
     ) -> torch.Tensor:
         """Values of one step for B environments, (B, 1)."""
@@ -245,13 +303,13 @@ class RecurrentActorCriticPolicy(ActorCriticPolicy):
         features = self._features(obs, self.pi_features_extractor, T, B)
         return self.actor_core.outputs(features, actor_state, episode_starts)
 
-    def _predict(  # type: ignore[override]
+    def _predict(  # type: ignore[override]  # SB3's has no memory and returns no next state
         self, observation: PyTorchObs, state: torch.Tensor, episode_starts: torch.Tensor, deterministic: bool = False
     ) -> tuple[torch.Tensor, torch.Tensor]:
         distribution, next_state = self.get_distribution(observation, state, episode_starts)
         return distribution.get_actions(deterministic=deterministic), next_state
 
-    def predict(  # type: ignore[override]  # sb3-contrib's contract: state in, state out
+    def predict(  # type: ignore[override]  # sb3-contrib's contract: np.ndarray state in and out, not SB3's tuple
         self,
         observation: np.ndarray | dict[str, np.ndarray],
         state: np.ndarray | None = None,
@@ -278,7 +336,7 @@ class RecurrentActorCriticPolicy(ActorCriticPolicy):
             state_tensor = torch.as_tensor(state, dtype=torch.float32, device=self.device)
             starts = torch.as_tensor(np.asarray(episode_start), dtype=torch.float32, device=self.device).view(-1)
             actions, next_state = self._predict(obs_tensor, state_tensor, starts, deterministic=deterministic)
-        actions_np = actions.cpu().numpy().reshape((-1, *self.action_space.shape))  # type: ignore[misc]
+        actions_np = actions.cpu().numpy().reshape((-1, *self.action_shape))
         if isinstance(self.action_space, spaces.Box):
             if self.squash_output:
                 actions_np = self.unscale_action(actions_np)
@@ -289,41 +347,43 @@ class RecurrentActorCriticPolicy(ActorCriticPolicy):
         return actions_np, next_state.cpu().numpy()
 
 
-_RECURRENT_KWARGS = (
-    "cell",
-    "hidden_size",
-    "num_layers",
-    "shared_core",
-    "critic_core",
-    "layer_norm",
-    "core_kwargs",
-    "lstm_hidden_size",
-    "n_lstm_layers",
-    "shared_lstm",
-    "enable_critic_lstm",
-    "lstm_kwargs",
-)
-_SB3_CONTRIB_KWARGS = ("lstm_hidden_size", "n_lstm_layers", "shared_lstm", "enable_critic_lstm", "lstm_kwargs")
-
-
 class RecurrentActorCriticCnnPolicy(RecurrentActorCriticPolicy):
-    """Image observations through :class:`ImageCNN` (NatureCNN for large images, 3x3 kernels for small ones)."""
+    """Image observations through :class:`ImageCNN` (NatureCNN for large images, 3x3 kernels for small ones).
 
-    def __init__(self, observation_space, action_space, lr_schedule, *args, **kwargs):
-        kwargs.setdefault("features_extractor_class", ImageCNN)
-        super().__init__(observation_space, action_space, lr_schedule, *args, **kwargs)
+    As in SB3 and sb3-contrib after a NatureCNN, ``net_arch`` defaults to ``[]``: the image features feed the core.
+    """
+
+    def __init__(
+        self,
+        observation_space: spaces.Space,
+        action_space: spaces.Space,
+        lr_schedule: Schedule,
+        net_arch: list[int] | dict[str, list[int]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        extractor = kwargs.setdefault("features_extractor_class", ImageCNN)
+        if net_arch is None and extractor in (ImageCNN, NatureCNN):
+            net_arch = []
+        super().__init__(observation_space, action_space, lr_schedule, net_arch=net_arch, **kwargs)
 
 
 class RecurrentMultiInputActorCriticPolicy(RecurrentActorCriticPolicy):
     """Dict observations through :class:`MultiInputExtractor`."""
 
-    def __init__(self, observation_space, action_space, lr_schedule, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("features_extractor_class", MultiInputExtractor)
-        super().__init__(observation_space, action_space, lr_schedule, *args, **kwargs)
+        super().__init__(*args, **kwargs)
 
 
-def _alias(base: type[RecurrentActorCriticPolicy], cell: str, name: str) -> type[RecurrentActorCriticPolicy]:
-    return type(name, (base,), {"default_cell": cell, "__doc__": f"{base.__doc__.splitlines()[0]} Cell: {cell}."})
+POLICY_ALIASES: dict[str, type[RecurrentActorCriticPolicy]] = {}
+
+
+def _alias(base: type[RecurrentActorCriticPolicy], cell: CellType, name: str) -> type[RecurrentActorCriticPolicy]:
+    """A subclass of ``base`` with its cell fixed, registered in ``POLICY_ALIASES`` under ``name``."""
+    summary = (base.__doc__ or base.__name__).splitlines()[0]
+    policy = type(name, (base,), {"default_cell": cell, "__doc__": f"{summary} Cell: {cell}."})
+    POLICY_ALIASES[name] = policy
+    return policy
 
 
 MlpRnnPolicy = _alias(RecurrentActorCriticPolicy, "rnn", "MlpRnnPolicy")
@@ -335,18 +395,3 @@ CnnGruPolicy = _alias(RecurrentActorCriticCnnPolicy, "gru", "CnnGruPolicy")
 MultiInputRnnPolicy = _alias(RecurrentMultiInputActorCriticPolicy, "rnn", "MultiInputRnnPolicy")
 MultiInputLstmPolicy = _alias(RecurrentMultiInputActorCriticPolicy, "lstm", "MultiInputLstmPolicy")
 MultiInputGruPolicy = _alias(RecurrentMultiInputActorCriticPolicy, "gru", "MultiInputGruPolicy")
-
-POLICY_ALIASES: dict[str, type[RecurrentActorCriticPolicy]] = {
-    policy.__name__: policy
-    for policy in (
-        MlpRnnPolicy,
-        MlpLstmPolicy,
-        MlpGruPolicy,
-        CnnRnnPolicy,
-        CnnLstmPolicy,
-        CnnGruPolicy,
-        MultiInputRnnPolicy,
-        MultiInputLstmPolicy,
-        MultiInputGruPolicy,
-    )
-}

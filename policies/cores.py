@@ -21,7 +21,8 @@ Example:
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple, TypeAlias
+from collections.abc import Callable
+from typing import Any, Literal, NamedTuple, TypeAlias, cast
 
 import torch
 from torch import nn
@@ -29,17 +30,21 @@ from torch.nn.utils.rnn import pack_padded_sequence
 
 CellType: TypeAlias = Literal["rnn", "lstm", "gru"]
 CELLS: tuple[str, ...] = ("rnn", "lstm", "gru")
-_MODULES: dict[str, type[nn.RNNBase]] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
-_CELL_STEPS = {"rnn": torch.rnn_tanh_cell, "lstm": torch.lstm_cell, "gru": torch.gru_cell}
+_MODULES: dict[str, Callable[..., nn.RNNBase]] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+_CELL_STEPS: dict[str, Callable[..., Any]] = {
+    "rnn": torch.rnn_tanh_cell,
+    "lstm": torch.lstm_cell,
+    "gru": torch.gru_cell,
+}
 LSTM_FORGET_BIAS = 0.5  # initial forget-gate bias of every LSTM core; see RecurrentCore._open_forget_gates
 
 
-def check_cell(cell: str) -> str:
+def check_cell(cell: str) -> CellType:
     """Return ``cell`` lower-cased, or raise a ``ValueError`` naming the valid cell types."""
     name = str(cell).lower()
     if name not in CELLS:
         raise ValueError(f"Unknown cell type {cell!r}: expected one of {', '.join(repr(c) for c in CELLS)}")
-    return name
+    return cast(CellType, name)
 
 
 class Segments(NamedTuple):
@@ -255,11 +260,9 @@ class RecurrentCore(nn.Module):
         return final
 
 
-def make_core(
-    cell: CellType, input_size: int, hidden_size: int, num_layers: int = 1, **kwargs: bool | float
-) -> RecurrentCore:
-    """Build a :class:`RecurrentCore`; an unknown ``cell`` raises ``ValueError`` listing the choices."""
-    return RecurrentCore(check_cell(cell), input_size, hidden_size, num_layers, **kwargs)  # type: ignore[arg-type]
+def make_core(cell: str, input_size: int, hidden_size: int, num_layers: int = 1, **kwargs: Any) -> RecurrentCore:
+    """Build a :class:`RecurrentCore` (``kwargs``: its options) from any spelling of a cell; unknown ones raise."""
+    return RecurrentCore(check_cell(cell), input_size, hidden_size, num_layers, **kwargs)
 
 
 # State helpers: states are (S, B, H) tensors for every cell, so these are one-liners that buffers rely on.

@@ -21,11 +21,11 @@ class ImageCNN(BaseFeaturesExtractor):
 
     Args:
         observation_space: a Box image space, channel first (SB3 transposes channel-last images for us).
-        features_dim: output features.
+        features_dim: output features (512, NatureCNN's default).
         normalized_image: images are already in [0, 1] (skips SB3's uint8 check).
     """
 
-    def __init__(self, observation_space: gym.Space, features_dim: int = 256, normalized_image: bool = False) -> None:
+    def __init__(self, observation_space: gym.Space, features_dim: int = 512, normalized_image: bool = False) -> None:
         super().__init__(observation_space, features_dim)
         assert isinstance(observation_space, spaces.Box), "ImageCNN takes Box image observations"
         channels, height, width = observation_space.shape

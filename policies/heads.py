@@ -93,9 +93,9 @@ class SequenceEncoder(nn.Module):
         layer_norm: bool = False,
     ) -> SequenceEncoder:
         """A fresh encoder on raw features; ``dropout`` applies between stacked layers."""
-        kwargs = {"num_layers": num_layers, "dropout": dropout if num_layers > 1 else 0.0, "layer_norm": layer_norm}
-        core = make_core(cell, input_size, hidden_size, **kwargs)
-        backward = make_core(cell, input_size, hidden_size, **kwargs) if bidirectional else None
+        kwargs = {"dropout": dropout if num_layers > 1 else 0.0, "layer_norm": layer_norm}
+        core = make_core(cell, input_size, hidden_size, num_layers, **kwargs)
+        backward = make_core(cell, input_size, hidden_size, num_layers, **kwargs) if bidirectional else None
         return cls(core, backward)
 
     def forward(

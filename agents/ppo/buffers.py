@@ -7,14 +7,17 @@ its ``episode_starts`` tell the core where to reset, so no padding ever enters t
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Generator
 from typing import NamedTuple
 
 import numpy as np
 import torch
 from gymnasium import spaces
-from stable_baselines3.common.buffers import DictRolloutBuffer, RolloutBuffer
+from stable_baselines3.common.buffers import BaseBuffer, DictRolloutBuffer, RolloutBuffer
 from stable_baselines3.common.type_aliases import TensorDict
+
+SAMPLED_ARRAYS = ("actions", "values", "log_probs", "advantages", "returns", "episode_starts")
 
 
 class RecurrentRolloutBufferSamples(NamedTuple):
@@ -30,12 +33,8 @@ class RecurrentRolloutBufferSamples(NamedTuple):
     states: torch.Tensor  # (S, N, H) memory before each chunk's first step
 
 
-class SequenceSampler:
-    """Mixin for SB3's rollout buffers: stores states and samples chunks of ``sequence_length`` steps."""
-
-    buffer_size: int
-    n_envs: int
-    device: torch.device
+class SequenceSampler(BaseBuffer):
+    """Base of the recurrent buffers (before SB3's buffer in their bases): stores states, samples chunks."""
 
     def init_states(self, state_shape: tuple[int, int]) -> None:
         self.state_shape = state_shape
@@ -45,18 +44,14 @@ class SequenceSampler:
     def add_state(self, pos: int, state: torch.Tensor) -> None:
         self.states[pos] = state
 
-    def _chunk_data(self) -> dict[str, torch.Tensor | TensorDict]:
-        """Everything a minibatch needs, as (n_steps, n_envs, ...) tensors, converted once per update."""
-        data: dict[str, torch.Tensor | TensorDict] = {}
-        observations = self.observations  # type: ignore[attr-defined]
-        if isinstance(observations, dict):
-            data["observations"] = {key: self.to_torch(value) for key, value in observations.items()}  # type: ignore[attr-defined]
-        else:
-            data["observations"] = self.to_torch(observations)  # type: ignore[attr-defined]
-        for name in ("actions", "values", "log_probs", "advantages", "returns", "episode_starts"):
-            value = getattr(self, name)
-            data[name] = self.to_torch(value.astype(np.float32, copy=False))  # type: ignore[attr-defined]
-        return data
+    @abstractmethod
+    def observation_tensors(self) -> torch.Tensor | TensorDict:
+        """The stored observations as (n_steps, n_envs, *obs_shape) tensors (a dict of them for Dict spaces)."""
+
+    def _chunk_data(self) -> dict[str, torch.Tensor]:
+        """Everything else a minibatch needs, as (n_steps, n_envs, ...) tensors, converted once per update."""
+        arrays = {name: getattr(self, name) for name in SAMPLED_ARRAYS}
+        return {name: self.to_torch(value.astype(np.float32, copy=False)) for name, value in arrays.items()}
 
     def get_sequences(
         self, batch_size: int, sequence_length: int
@@ -65,7 +60,7 @@ class SequenceSampler:
         T = sequence_length
         if self.buffer_size % T:
             raise ValueError(f"n_steps={self.buffer_size} must be a multiple of sequence_length={T}")
-        data = self._chunk_data()
+        obs, data = self.observation_tensors(), self._chunk_data()
         n_chunks = (self.buffer_size // T) * self.n_envs
         per_batch = max(1, batch_size // T)
         order = torch.as_tensor(np.random.permutation(n_chunks), device=self.device)  # noqa: NPY002  # SB3 seeds this
@@ -75,18 +70,17 @@ class SequenceSampler:
             start, env = (chunk // self.n_envs) * T, chunk % self.n_envs  # (N,)
             times, envs = start.view(1, -1) + steps, env.view(1, -1).expand(T, -1)  # (T, N)
 
-            def take(x: torch.Tensor, times=times, envs=envs) -> torch.Tensor:
+            def take(x: torch.Tensor, times: torch.Tensor = times, envs: torch.Tensor = envs) -> torch.Tensor:
                 return x[times, envs].reshape(-1, *x.shape[2:])  # (T, N, ...) -> (T*N, ...)
 
-            obs = data["observations"]
             yield RecurrentRolloutBufferSamples(
                 observations={k: take(v) for k, v in obs.items()} if isinstance(obs, dict) else take(obs),
-                actions=take(data["actions"]),  # type: ignore[arg-type]
-                old_values=take(data["values"]),  # type: ignore[arg-type]
-                old_log_prob=take(data["log_probs"]),  # type: ignore[arg-type]
-                advantages=take(data["advantages"]),  # type: ignore[arg-type]
-                returns=take(data["returns"]),  # type: ignore[arg-type]
-                episode_starts=data["episode_starts"][times, envs],  # type: ignore[index]
+                actions=take(data["actions"]),
+                old_values=take(data["values"]),
+                old_log_prob=take(data["log_probs"]),
+                advantages=take(data["advantages"]),
+                returns=take(data["returns"]),
+                episode_starts=data["episode_starts"][times, envs],
                 states=self.states[start, :, env].transpose(0, 1),  # (N, S, H) -> (S, N, H)
             )
 
@@ -99,6 +93,9 @@ class RecurrentRolloutBuffer(SequenceSampler, RolloutBuffer):
         super().__init__(buffer_size, observation_space, action_space, **kwargs)
         self.init_states(state_shape)
 
+    def observation_tensors(self) -> torch.Tensor:
+        return self.to_torch(self.observations)
+
 
 class RecurrentDictRolloutBuffer(SequenceSampler, DictRolloutBuffer):
     """SB3's ``DictRolloutBuffer`` that also keeps the policy state before every step."""
@@ -107,3 +104,6 @@ class RecurrentDictRolloutBuffer(SequenceSampler, DictRolloutBuffer):
                  state_shape: tuple[int, int], **kwargs) -> None:  # fmt: skip
         super().__init__(buffer_size, observation_space, action_space, **kwargs)
         self.init_states(state_shape)
+
+    def observation_tensors(self) -> TensorDict:
+        return {key: self.to_torch(value) for key, value in self.observations.items()}

@@ -28,12 +28,39 @@ from stable_baselines3.common.policies import BasePolicy
 from stable_baselines3.common.type_aliases import GymEnv, MaybeCallback, Schedule
 from stable_baselines3.common.utils import FloatSchedule, explained_variance, obs_as_tensor
 from stable_baselines3.common.vec_env import VecEnv
+from stable_baselines3.common.vec_env.base_vec_env import VecEnvObs
 
 from agents.ppo.buffers import RecurrentDictRolloutBuffer, RecurrentRolloutBuffer, RecurrentRolloutBufferSamples
 from policies.actor_critic import POLICY_ALIASES, RecurrentActorCriticPolicy
 
 SelfRecurrentPPO = TypeVar("SelfRecurrentPPO", bound="RecurrentPPO")
 SATURATION = 0.95  # |h| above this counts as a saturated unit (tanh-bounded states)
+
+
+def _sequence_length(n_steps: int, batch_size: int, n_epochs: int, sequence_length: int | None) -> int:
+    """Check the rollout sizes; the chunk length defaults to gcd(n_steps, batch_size), which tiles both."""
+    for name, value in (("n_steps", n_steps), ("batch_size", batch_size), ("n_epochs", n_epochs)):
+        if not isinstance(value, int | np.integer) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    length = math.gcd(n_steps, batch_size) if sequence_length is None else int(sequence_length)
+    if length < 1 or n_steps % length:
+        raise ValueError(f"sequence_length must divide n_steps={n_steps}, got {sequence_length!r}")
+    return length
+
+
+def _value_clip_schedule(clip_range_vf: float | Schedule | None) -> Schedule | None:
+    """The value-clipping schedule: None turns clipping off, a constant must be positive."""
+    if clip_range_vf is None:
+        return None
+    if isinstance(clip_range_vf, float | int) and clip_range_vf <= 0:
+        raise ValueError("clip_range_vf must be positive; pass None to turn value clipping off")
+    return FloatSchedule(clip_range_vf)
+
+
+def _not_tuple(obs: VecEnvObs) -> np.ndarray | dict[str, np.ndarray]:
+    """Narrow SB3's ``VecEnvObs``: its tuple case never occurs, as SB3's algorithms reject Tuple spaces."""
+    assert not isinstance(obs, tuple), "SB3 algorithms do not support Tuple observation spaces"
+    return obs
 
 
 class RecurrentPPO(OnPolicyAlgorithm):
@@ -43,9 +70,11 @@ class RecurrentPPO(OnPolicyAlgorithm):
     length for truncated backpropagation through time, see the module docstring). See SB3's PPO for the rest.
     """
 
-    policy_aliases: ClassVar[dict[str, type[BasePolicy]]] = dict(POLICY_ALIASES)  # type: ignore[arg-type]
+    policy_aliases: ClassVar[dict[str, type[BasePolicy]]] = dict(POLICY_ALIASES)
     policy: RecurrentActorCriticPolicy
     rollout_buffer: RecurrentRolloutBuffer | RecurrentDictRolloutBuffer
+    clip_range: Schedule
+    clip_range_vf: Schedule | None
 
     def __init__(
         self,
@@ -77,12 +106,7 @@ class RecurrentPPO(OnPolicyAlgorithm):
     ) -> None:
         if isinstance(policy, str) and policy not in self.policy_aliases:
             raise ValueError(f"Unknown policy {policy!r}: expected one of {', '.join(self.policy_aliases)}")
-        for name, value in (("n_steps", n_steps), ("batch_size", batch_size), ("n_epochs", n_epochs)):
-            if not isinstance(value, int | np.integer) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        self.sequence_length = math.gcd(n_steps, batch_size) if sequence_length is None else int(sequence_length)
-        if self.sequence_length < 1 or n_steps % self.sequence_length:
-            raise ValueError(f"sequence_length must divide n_steps={n_steps}, got {sequence_length!r}")
+        self.sequence_length = _sequence_length(n_steps, batch_size, n_epochs, sequence_length)
         super().__init__(
             policy,
             env,
@@ -104,10 +128,9 @@ class RecurrentPPO(OnPolicyAlgorithm):
             _init_setup_model=False,
             supported_action_spaces=(spaces.Box, spaces.Discrete, spaces.MultiDiscrete, spaces.MultiBinary),
         )
-        self.batch_size = batch_size
-        self.n_epochs = n_epochs
-        self.clip_range = clip_range
-        self.clip_range_vf = clip_range_vf
+        self.batch_size, self.n_epochs = batch_size, n_epochs
+        self.clip_range = FloatSchedule(clip_range)
+        self.clip_range_vf = _value_clip_schedule(clip_range_vf)
         self.normalize_advantage = normalize_advantage
         self.target_kl = target_kl
         if _init_setup_model:
@@ -116,33 +139,22 @@ class RecurrentPPO(OnPolicyAlgorithm):
     def _setup_model(self) -> None:
         self._setup_lr_schedule()
         self.set_random_seed(self.seed)
-        self.policy = self.policy_class(  # type: ignore[assignment]
+        policy = self.policy_class(
             self.observation_space, self.action_space, self.lr_schedule, use_sde=self.use_sde, **self.policy_kwargs
         )
-        self.policy = self.policy.to(self.device)
-        if not isinstance(self.policy, RecurrentActorCriticPolicy):
-            raise ValueError(f"RecurrentPPO needs a RecurrentActorCriticPolicy, got {type(self.policy).__name__}")
-        buffer_class = (
-            RecurrentDictRolloutBuffer if isinstance(self.observation_space, spaces.Dict) else RecurrentRolloutBuffer
-        )
-        self.rollout_buffer = buffer_class(
-            self.n_steps,
-            self.observation_space,  # type: ignore[arg-type]
-            self.action_space,
-            state_shape=self.policy.state_shape,
-            device=self.device,
-            gamma=self.gamma,
-            gae_lambda=self.gae_lambda,
-            n_envs=self.n_envs,
-        )
+        if not isinstance(policy, RecurrentActorCriticPolicy):
+            raise ValueError(f"RecurrentPPO needs a RecurrentActorCriticPolicy, got {type(policy).__name__}")
+        self.policy = policy.to(self.device)
+        space = self.observation_space
+        buffer_args: dict[str, Any] = {"state_shape": self.policy.state_shape, "n_envs": self.n_envs}
+        buffer_args.update(device=self.device, gamma=self.gamma, gae_lambda=self.gae_lambda)
+        if isinstance(space, spaces.Dict):
+            self.rollout_buffer = RecurrentDictRolloutBuffer(self.n_steps, space, self.action_space, **buffer_args)
+        else:
+            self.rollout_buffer = RecurrentRolloutBuffer(self.n_steps, space, self.action_space, **buffer_args)
         self._last_states = self.policy.initial_state(self.n_envs)
-        self.clip_range = FloatSchedule(self.clip_range)
-        if self.clip_range_vf is not None:
-            if isinstance(self.clip_range_vf, float | int) and self.clip_range_vf <= 0:
-                raise ValueError("clip_range_vf must be positive; pass None to turn value clipping off")
-            self.clip_range_vf = FloatSchedule(self.clip_range_vf)
 
-    def collect_rollouts(  # type: ignore[override]  # the buffer also stores memory
+    def collect_rollouts(
         self,
         env: VecEnv,
         callback: BaseCallback,
@@ -152,6 +164,7 @@ class RecurrentPPO(OnPolicyAlgorithm):
         """Fill the buffer with ``n_rollout_steps`` steps per env, storing the memory before every step."""
         assert isinstance(rollout_buffer, RecurrentRolloutBuffer | RecurrentDictRolloutBuffer)
         assert self._last_obs is not None, "No previous observation was provided"
+        assert self._last_episode_starts is not None
         self.policy.set_training_mode(False)
         rollout_buffer.reset()
         if self.use_sde:
@@ -162,14 +175,15 @@ class RecurrentPPO(OnPolicyAlgorithm):
             if self.use_sde and self.sde_sample_freq > 0 and n_steps % self.sde_sample_freq == 0:
                 self.policy.reset_noise(env.num_envs)
             with torch.no_grad():
-                obs_tensor = obs_as_tensor(self._last_obs, self.device)  # type: ignore[arg-type]
+                obs_tensor = obs_as_tensor(self._last_obs, self.device)
                 starts = torch.as_tensor(self._last_episode_starts, dtype=torch.float32, device=self.device)
                 actions, values, log_probs, states = self.policy(obs_tensor, states, starts)
             actions = actions.cpu().numpy()
             clipped_actions = actions
             if isinstance(self.action_space, spaces.Box):
                 clipped_actions = np.clip(actions, self.action_space.low, self.action_space.high)
-            new_obs, rewards, dones, infos = env.step(clipped_actions)
+            step_obs, rewards, dones, infos = env.step(clipped_actions)
+            new_obs = _not_tuple(step_obs)
             self.num_timesteps += env.num_envs
             callback.update_locals(locals())
             if not callback.on_step():
@@ -180,19 +194,19 @@ class RecurrentPPO(OnPolicyAlgorithm):
             self._bootstrap_truncations(rewards, dones, infos, states)
             rollout_buffer.add_state(rollout_buffer.pos, self._last_states)
             rollout_buffer.add(
-                self._last_obs,  # type: ignore[arg-type]
+                self._last_obs,  # type: ignore[arg-type]  # SB3's add() takes an array or a dict, by buffer class
                 actions,
                 rewards,
-                self._last_episode_starts,  # type: ignore[arg-type]
+                self._last_episode_starts,
                 values,
                 log_probs,
             )
-            self._last_obs = new_obs  # type: ignore[assignment]
+            self._last_obs = new_obs
             self._last_episode_starts = dones
             self._last_states = states
         with torch.no_grad():
             starts = torch.as_tensor(dones, dtype=torch.float32, device=self.device)
-            values = self.policy.predict_values(obs_as_tensor(new_obs, self.device), states, starts)  # type: ignore[arg-type]
+            values = self.policy.predict_values(obs_as_tensor(new_obs, self.device), states, starts)
         rollout_buffer.compute_returns_and_advantage(last_values=values, dones=dones)
         self._record_memory_stats(rollout_buffer.states)
         callback.update_locals(locals())
@@ -237,11 +251,15 @@ class RecurrentPPO(OnPolicyAlgorithm):
         """Update the policy on the rollout: ``n_epochs`` passes over shuffled minibatches of whole chunks."""
         self.policy.set_training_mode(True)
         self._update_learning_rate(self.policy.optimizer)
-        clip_range = self.clip_range(self._current_progress_remaining)  # type: ignore[operator]
+        clip_range = self.clip_range(self._current_progress_remaining)
         clip_range_vf = None
         if self.clip_range_vf is not None:
-            clip_range_vf = self.clip_range_vf(self._current_progress_remaining)  # type: ignore[operator]
-        entropy_losses, pg_losses, value_losses, clip_fractions, approx_kl_divs = [], [], [], [], []
+            clip_range_vf = self.clip_range_vf(self._current_progress_remaining)
+        entropy_losses: list[float] = []
+        pg_losses: list[float] = []
+        value_losses: list[float] = []
+        clip_fractions: list[float] = []
+        approx_kl_divs: list[float] = []
         continue_training = True
         loss = torch.zeros(())
         parameters = list(self.policy.parameters())

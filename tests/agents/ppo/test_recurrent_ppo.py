@@ -1,10 +1,10 @@
-"""RecurrentPPO: returns, rollout/update consistency, inference, save/load, spaces and errors."""
+"""RecurrentPPO: returns, truncation bootstrap, rollout/update consistency, save/load, spaces and errors."""
 
-import gymnasium as gym
 import numpy as np
 import pytest
 import torch
 from gymnasium.wrappers import TimeLimit
+from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.env_util import make_vec_env
 from stable_baselines3.common.envs import (
     FakeImageEnv,
@@ -14,11 +14,13 @@ from stable_baselines3.common.envs import (
     IdentityEnvMultiDiscrete,
 )
 from stable_baselines3.common.evaluation import evaluate_policy
+from stable_baselines3.common.utils import obs_as_tensor
 from stable_baselines3.common.vec_env import DummyVecEnv
 
 from agents import RecurrentPPO
 from tests.agents.toy_envs import ConstantRewardEnv, CueEnv, SmallDictEnv
 
+KEPT = ("observations", "actions", "rewards")
 CELL_POLICIES = {"rnn": "MlpRnnPolicy", "lstm": "MlpLstmPolicy", "gru": "MlpGruPolicy"}
 TINY = dict(hidden_size=8, net_arch=[8])
 
@@ -94,36 +96,6 @@ def test_update_recomputes_rollout_log_probs_and_values(cell, critic):
     assert sum(checked) == 2 * 48 * 3
 
 
-def test_batch_size_counts_transitions():
-    env = make_vec_env("CartPole-v1", n_envs=4, seed=0)
-    model = RecurrentPPO("MlpLstmPolicy", env, n_steps=32, batch_size=64, policy_kwargs=TINY)
-    model.learn(128 * 1)
-    sizes = [len(b.returns) for b in model.rollout_buffer.get_sequences(model.batch_size, model.sequence_length)]
-    assert sizes == [64, 64]
-
-
-def test_predict_single_env_and_vec_env_carries_state():
-    model = RecurrentPPO("MlpGruPolicy", "CartPole-v1", n_steps=16, batch_size=16, policy_kwargs=TINY, seed=0)
-    env = gym.make("CartPole-v1")
-    obs, _ = env.reset(seed=0)
-    action, state = model.predict(obs)
-    assert env.action_space.contains(int(action))
-    assert state.shape == (2, 1, 8)  # actor and critic GRU states
-    _, state2 = model.predict(obs, state=state, episode_start=np.zeros(1))
-    assert not np.allclose(state, state2)
-
-    vec_env = make_vec_env("CartPole-v1", n_envs=3, seed=0)
-    obs = vec_env.reset()
-    actions, state = model.predict(obs, deterministic=True)
-    assert actions.shape == (3,)
-    assert state.shape == (2, 3, 8)
-    # Each env's memory depends only on its own history: predicting env 1 alone gives the same state.
-    _, alone = model.predict(obs[1:2], deterministic=True)
-    np.testing.assert_allclose(alone[:, 0], state[:, 1], atol=1e-6)
-    with pytest.raises(ValueError, match=r"state must have shape \(S, n_envs, H\) = \(2, 3, 8\)"):
-        model.predict(obs, state=np.zeros((2, 1, 8)))
-
-
 def test_evaluate_policy_and_save_load_identical(tmp_path):
     env = make_vec_env("CartPole-v1", n_envs=2, seed=0)
     model = RecurrentPPO("MlpLstmPolicy", env, n_steps=16, batch_size=16, policy_kwargs=TINY, seed=0)
@@ -183,15 +155,55 @@ def test_learn_on_images_and_dicts(policy, make_env):
     assert actions.shape == (2,)
 
 
-def test_multidiscrete_observations_do_not_crash():
-    """sb3-contrib fails here under torch 2.13 ('input_size should be of type int, got: int64')."""
-    env = DummyVecEnv([lambda: IdentityEnvMultiDiscrete(3, ep_length=5)])
-    RecurrentPPO("MlpLstmPolicy", env, n_steps=8, batch_size=8, n_epochs=1, policy_kwargs=TINY).learn(16)
+class RecordTruncations(BaseCallback):
+    """Keep the final observation of every episode that a time limit cut, with the buffer position after it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.truncations: list[tuple[int, dict]] = []
+
+    def _on_step(self) -> bool:
+        info = self.locals["infos"][0]
+        if self.locals["dones"][0] and info.get("TimeLimit.truncated", False):
+            self.truncations.append((self.model.rollout_buffer.pos + 1, info["terminal_observation"]))
+        return True
 
 
-def test_truncated_bootstrap_uses_memory_with_dict_observations():
-    env = DummyVecEnv([lambda: TimeLimit(SmallDictEnv(), max_episode_steps=4)])
-    RecurrentPPO("MultiInputGruPolicy", env, n_steps=8, batch_size=8, n_epochs=1, policy_kwargs=TINY).learn(16)
+def episode_values(model: RecurrentPPO, episode: dict[str, np.ndarray], starts: torch.Tensor) -> torch.Tensor:
+    """Values along one (T,) episode through ``evaluate_actions``: the fused sequence path, from zero memory."""
+    with torch.no_grad():
+        obs = obs_as_tensor(episode, model.device)
+        actions = torch.zeros(len(starts), dtype=torch.long)
+        values, _, _ = model.policy.evaluate_actions(obs, actions, model.policy.initial_state(1), starts.view(-1, 1))
+    return values.flatten()
+
+
+def test_truncation_bootstrap_uses_the_carried_memory_with_dict_observations():
+    """The reward stored at a truncation is r + gamma * V(final observation | the episode's memory).
+
+    The oracle runs each episode and its final observation through ``evaluate_actions``, independently of the
+    step-by-step rollout; SmallDictEnv's reward is the action taken.
+    """
+    gamma, length = 0.9, 4
+    env = DummyVecEnv([lambda: TimeLimit(SmallDictEnv(), max_episode_steps=length)])
+    model = RecurrentPPO("MultiInputGruPolicy", env, n_steps=8, batch_size=8, gamma=gamma, policy_kwargs=TINY, seed=0)
+    buffers = []
+    model.train = lambda: buffers.append({key: getattr(model.rollout_buffer, key).copy() for key in KEPT})
+    recorder = RecordTruncations()
+    model.learn(8, callback=recorder)
+    (buffer,) = buffers
+    assert [end for end, _ in recorder.truncations] == [4, 8]
+    starts = torch.zeros(length + 1)
+    starts[0] = 1
+    for end, final in recorder.truncations:
+        steps = slice(end - length, end)
+        observations = buffer["observations"]
+        episode = {key: np.concatenate([observations[key][steps, 0], np.atleast_1d(final[key])[None]]) for key in final}
+        value = episode_values(model, episode, starts)[-1].item()
+        memoryless = episode_values(model, episode, torch.ones(length + 1))[-1].item()
+        assert abs(value - memoryless) > 1e-4, "the memory should change the value"
+        expected = buffer["actions"][end - 1, 0, 0] + gamma * value
+        np.testing.assert_allclose(buffer["rewards"][end - 1, 0], expected, rtol=1e-5)
 
 
 def test_unknown_policy_alias():
@@ -199,16 +211,18 @@ def test_unknown_policy_alias():
         RecurrentPPO("MlpTransformerPolicy", "CartPole-v1")
 
 
-def test_unknown_cell_and_conflicting_cell():
-    with pytest.raises(ValueError, match="Unknown cell type 'mamba'"):
-        RecurrentPPO("MlpGruPolicy", "CartPole-v1", policy_kwargs={"cell": "mamba"})
-    with pytest.raises(ValueError, match="MlpGruPolicy has cell 'gru', got cell='lstm'"):
-        RecurrentPPO("MlpGruPolicy", "CartPole-v1", policy_kwargs={"cell": "lstm"})
-
-
 def test_bad_sequence_length():
     with pytest.raises(ValueError, match="sequence_length must divide n_steps=32"):
         RecurrentPPO("MlpGruPolicy", "CartPole-v1", n_steps=32, sequence_length=5)
+
+
+def test_bad_sizes_and_value_clipping():
+    with pytest.raises(ValueError, match="n_epochs must be a positive integer, got 0"):
+        RecurrentPPO("MlpGruPolicy", "CartPole-v1", n_epochs=0)
+    with pytest.raises(ValueError, match="clip_range_vf must be positive; pass None"):
+        RecurrentPPO("MlpGruPolicy", "CartPole-v1", clip_range_vf=0.0)
+    model = RecurrentPPO("MlpGruPolicy", "CartPole-v1", clip_range=lambda p: 0.3 * p, clip_range_vf=0.1)
+    assert (model.clip_range(0.5), model.clip_range_vf(0.5)) == (0.15, 0.1)
 
 
 def test_nan_loss_is_reported():
