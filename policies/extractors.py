@@ -27,7 +27,11 @@ class ImageCNN(BaseFeaturesExtractor):
 
     def __init__(self, observation_space: gym.Space, features_dim: int = 512, normalized_image: bool = False) -> None:
         super().__init__(observation_space, features_dim)
-        assert isinstance(observation_space, spaces.Box), "ImageCNN takes Box image observations"
+        if not isinstance(observation_space, spaces.Box) or len(observation_space.shape) != 3:
+            raise ValueError(
+                f"ImageCNN (the Cnn*Policy extractor) needs an image observation space (C, H, W), got "
+                f"{observation_space}: use an Mlp*Policy for vector observations"
+            )
         channels, height, width = observation_space.shape
         if min(height, width) >= NATURE_CNN_MIN_SIDE:
             self.cnn: nn.Module = NatureCNN(observation_space, features_dim, normalized_image)

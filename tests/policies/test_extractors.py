@@ -69,3 +69,8 @@ def test_multi_input_extractor_dims():
     observations = {key: torch.as_tensor(np.stack([sub.sample() for _ in range(3)])) for key, sub in space.items()}
     features = extractor(preprocess_obs(observations, space))
     assert features.shape == (3, extractor.features_dim)
+
+
+def test_image_cnn_refuses_vector_observations():
+    with pytest.raises(ValueError, match=r"needs an image observation space \(C, H, W\), got Box"):
+        ImageCNN(spaces.Box(-1.0, 1.0, (4,), np.float32))
