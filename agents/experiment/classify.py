@@ -17,12 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from agents.experiment.cli import check_arguments, check_keys
-from agents.experiment.errors import ConfigError
+from agents.experiment.head_settings import check_head_settings
 from agents.sequence import RecurrentClassifier, RecurrentRegressor
 from agents.sequence.baselines import MajorityClassifier, NearestNeighborClassifier
 from envs.datasets import CLASSIFICATION, SequenceData, load_dataset
-from policies.cores import check_cell
 
 
 @dataclass(frozen=True)
@@ -49,19 +47,18 @@ SCRIPT_KEYS = ("cell", "seed", "log_dir", "device")  # set per run by the script
 
 
 def check_config(config: ClassifyConfig) -> None:
-    """Every setting checked before a network is built or a log is written: cells, parameters, generator arguments."""
-    for cell in config.cells:
-        check_cell(cell)
-    if not config.seeds:
-        raise ConfigError("seeds: expected at least one seed")
-    taken = sorted(set(config.estimator) & set(SCRIPT_KEYS))
-    if taken:
-        raise ConfigError(
-            f"--set {taken[0]}: the script sets it for every run (see --cells, --seed, --log-dir, --device)"
-        )
-    check_keys(config.estimator, sorted(RecurrentClassifier().get_params()), "the estimator's parameters (--set)")
-    RecurrentClassifier(**config.estimator).trainer_config()  # a bad value fails here, not after the first fits
-    check_arguments(config.data, CLASSIFICATION[config.dataset], f"the arguments of {config.dataset} (--data)")
+    """Every setting checked before a network is built or a log is written."""
+    loader = CLASSIFICATION[config.dataset]
+    check_head_settings(
+        config.cells,
+        config.seeds,
+        config.estimator,
+        RecurrentClassifier,
+        SCRIPT_KEYS,
+        loader,
+        config.dataset,
+        config.data,
+    )
 
 
 def baselines(data: SequenceData) -> list[tuple[str, float]]:

@@ -19,13 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from agents.experiment.cli import check_arguments, check_keys
-from agents.experiment.errors import ConfigError
+from agents.experiment.head_settings import check_head_settings
 from agents.sequence import RecurrentForecaster
 from agents.sequence.baselines import arima_forecast, linear_forecast, naive_forecast, seasonal_naive_forecast
 from agents.sequence.metrics import forecast_metrics
 from envs.datasets import FORECASTING, SeriesData, load_dataset
-from policies.cores import check_cell
 
 METRICS = ("mae", "rmse", "mape", "smape", "mase")
 # Classical orders for the ARIMA baseline: the airline model, and AR(9) for sunspots (Box & Jenkins; Tong).
@@ -63,19 +61,18 @@ SCRIPT_KEYS = ("cell", "seed", "log_dir", "device", "horizon")  # set per run by
 
 
 def check_config(config: ForecastConfig) -> None:
-    """Every setting checked before a network is built or a log is written: cells, parameters, generator arguments."""
-    for cell in config.cells:
-        check_cell(cell)
-    if not config.seeds:
-        raise ConfigError("seeds: expected at least one seed")
-    taken = sorted(set(config.estimator) & set(SCRIPT_KEYS))
-    if taken:
-        raise ConfigError(
-            f"--set {taken[0]}: the script sets it for every run (see --cells, --seed, --log-dir, --device)"
-        )
-    check_keys(config.estimator, sorted(RecurrentForecaster().get_params()), "the estimator's parameters (--set)")
-    RecurrentForecaster(**config.estimator).trainer_config()  # a bad value fails here, not after the first fits
-    check_arguments(config.data, FORECASTING[config.dataset], f"the arguments of {config.dataset} (--data)")
+    """Every setting checked before a network is built or a log is written."""
+    loader = FORECASTING[config.dataset]
+    check_head_settings(
+        config.cells,
+        config.seeds,
+        config.estimator,
+        RecurrentForecaster,
+        SCRIPT_KEYS,
+        loader,
+        config.dataset,
+        config.data,
+    )
 
 
 def baselines(data: SeriesData, horizon: int, name: str, arima: bool = True) -> dict[str, np.ndarray]:
