@@ -28,7 +28,7 @@ def test_good_settings_pass():
         ({"cells": ("lstm", "mamba")}, "Unknown cell type 'mamba'"),
         ({"seeds": ()}, "expected at least one seed"),
         ({"estimator": {"seed": 3}}, "--set seed: the script sets it for every run"),
-        ({"estimator": {"hiden_size": 8}}, r"Unknown key 'hiden_size' .* \(did you mean hidden_size\?\)"),
+        ({"estimator": {"hiden_size": 8}}, r"Unknown key 'hiden_size' .* \(did you mean hidden_size"),
         ({"estimator": {"lr": 0}}, r"lr=0: expected > 0"),
         ({"data": {"n_tran": 3}}, r"Unknown key 'n_tran' in the arguments of toy \(--data\)"),
     ],
