@@ -57,7 +57,7 @@ class ForecastConfig:
     """Add the ARIMA baseline when statsmodels is installed (slow to fit on long seasonal series)."""
 
 
-SCRIPT_KEYS = ("cell", "seed", "log_dir", "device", "horizon")  # set per run by the script's own flags
+SCRIPT_KEYS = ("cell", "random_state", "log_dir", "device", "horizon")  # set per run by the script's own flags
 
 
 def check_config(config: ForecastConfig) -> None:
@@ -115,7 +115,7 @@ def forecast_table(config: ForecastConfig) -> str:
             params = {
                 "horizon": horizon,
                 "cell": cell,
-                "seed": seed,
+                "random_state": seed,
                 "log_dir": log_dir,
                 "device": config.device,
                 **config.estimator,

@@ -26,7 +26,7 @@ from agents.sequence.baselines import MajorityClassifier
 from envs.datasets import Trajectories, collect_trajectories
 
 DEFAULT_TARGETS: dict[str, tuple[str, ...]] = {"TMaze": ("cue",)}
-PROBE_SETTINGS = {"seed": 0, "log_dir": None}  # the probes themselves: fixed, no logs
+PROBE_SETTINGS = {"random_state": 0, "log_dir": None}  # the probes themselves: fixed, no logs
 
 
 @dataclass(frozen=True)

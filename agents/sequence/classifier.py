@@ -7,6 +7,9 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 import torch.nn.functional as F
+from sklearn.base import ClassifierMixin
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import column_or_1d
 
 from agents.sequence.estimator import SequenceEstimator
 from agents.sequence.inputs import pad_targets
@@ -15,12 +18,13 @@ from envs.datasets import Sequences
 IGNORE = -100  # label of padding steps in per-step targets (cross-entropy's ignore_index)
 
 
-class RecurrentClassifier(SequenceEstimator):
+class RecurrentClassifier(ClassifierMixin, SequenceEstimator):
     """Sequence classifier (one label per sequence, or per step with ``per_step=True``) on an RNN, LSTM or GRU.
 
     Args: ``cell``, ``hidden_size``, ``num_layers``, ``bidirectional``, ``dropout``, ``pooling``, ``per_step`` as in
     :class:`~policies.heads.SequenceClassifier`; ``standardize`` scales each channel by its training mean and std;
-    ``policy``/``freeze``: see :meth:`from_policy`; any :class:`TrainerConfig` field as a keyword.
+    ``policy``/``freeze``: see :meth:`from_policy`; ``lr`` ... ``refit``: the :class:`TrainerConfig` fields of the
+    same names, ``random_state`` its ``seed``.
     """
 
     _fitted: ClassVar[tuple[str, ...]] = (*SequenceEstimator._fitted, "classes_")
@@ -31,8 +35,11 @@ class RecurrentClassifier(SequenceEstimator):
 
     def _encode_targets(self, y: Any, lengths: np.ndarray) -> np.ndarray:
         labels = np.concatenate([np.asarray(t) for t in y]) if self.per_step else np.asarray(y)
+        if labels.ndim == 2 and labels.shape[1] == 1 and not self.per_step:
+            labels = column_or_1d(labels, warn=True)  # a column vector, as scikit-learn accepts it
         if labels.ndim != 1:
             raise ValueError(f"y must hold one label per {'step' if self.per_step else 'sequence'}, got {labels.shape}")
+        check_classification_targets(labels)  # real-valued targets: a regressor's job
         self.classes_ = np.unique(labels)
         self.n_outputs_ = len(self.classes_)
         if not self.per_step:

@@ -3,7 +3,6 @@ classifier and the regressor (input checks, scaling, the training step, batched 
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
@@ -11,67 +10,56 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from pydantic import ValidationError
+from sklearn.base import BaseEstimator
+from sklearn.utils import Tags
+from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from agents.sequence.inputs import as_sequences, standardize
-from agents.sequence.trainer import Batch, SequenceTrainer, TrainerConfig, one_line, seed_everything
+from agents.sequence.trainer import Batch, Schedule, SequenceTrainer, TrainerConfig, one_line, seeded
 from envs.datasets import Sequences
 from policies.cores import CellType
 from policies.heads import Pooling, SequenceClassifier
 
-TRAINER_FIELDS: tuple[str, ...] = tuple(TrainerConfig.model_fields)
+# The trainer's fields as the estimators' keyword parameters: scikit-learn calls the seed ``random_state``.
+TRAINER_PARAMS: dict[str, str] = {("random_state" if name == "seed" else name): name for name in TrainerConfig.model_fields}
 
 
-class Estimator:
-    """Parameters, trainer config and save/load shared by every estimator."""
+class Estimator(BaseEstimator):
+    """Training settings, seeding and save/load shared by every estimator (scikit-learn's ``BaseEstimator``).
 
-    _trainer_defaults: ClassVar[dict[str, Any]] = {}
+    Parameters live only in each ``__init__`` as explicit keywords, as scikit-learn requires: ``get_params``,
+    ``set_params``, ``clone`` and ``repr`` come from ``BaseEstimator``; values are checked at ``fit``.
+    """
+
     _fitted: ClassVar[tuple[str, ...]] = ()
     module_: nn.Module
 
-    def _init_trainer(self, trainer: dict[str, Any]) -> None:
-        unknown = sorted(set(trainer) - set(TRAINER_FIELDS))
-        if unknown:
-            raise ValueError(f"Unknown parameters {unknown} for {type(self).__name__}")
-        defaults = {name: info.default for name, info in TrainerConfig.model_fields.items()} | self._trainer_defaults
-        for name in TRAINER_FIELDS:
-            setattr(self, name, trainer.get(name, defaults[name]))
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The constructor's parameters, training settings included (scikit-learn's ``get_params``)."""
-        names = [n for n in inspect.signature(type(self).__init__).parameters if n not in ("self", "trainer")]
-        return {name: getattr(self, name) for name in [*names, *TRAINER_FIELDS]}
-
-    def set_params(self, **params: Any) -> Estimator:
-        """Change parameters (takes effect at the next ``fit``); unknown names raise ``ValueError``."""
-        valid = self.get_params()
+    def _store(self, params: dict[str, Any]) -> None:
+        """Keep every ``__init__`` argument as given, under its own name (scikit-learn checks nothing before fit)."""
         for name, value in params.items():
-            if name not in valid:
-                raise ValueError(
-                    f"Invalid parameter {name!r} for {type(self).__name__}: expected one of {sorted(valid)}"
-                )
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items() if k != "policy" or v is not None)
-        return f"{type(self).__name__}({args})"
+            if name not in ("self", "__class__"):
+                setattr(self, name, value)
 
     def trainer_config(self) -> TrainerConfig:
         """The :class:`TrainerConfig` built from this estimator's training parameters.
+
+        ``random_state=None`` draws a fresh seed from the operating system's entropy (a different model each fit).
 
         Raises:
             ValueError: a training parameter is out of range, in one line (``lr=-1.0: expected > 0``); like
                 scikit-learn, the estimator stores parameters as given and checks them here, at ``fit``.
         """
+        settings = {field: getattr(self, param) for param, field in TRAINER_PARAMS.items()}
+        if settings["seed"] is None:
+            settings["seed"] = int(np.random.SeedSequence().generate_state(1)[0])
         try:
-            return TrainerConfig(**{name: getattr(self, name) for name in TRAINER_FIELDS})
+            return TrainerConfig(**settings)
         except ValidationError as error:
-            raise ValueError(one_line(error)) from None
+            raise ValueError(one_line(error).replace("seed=", "random_state=")) from None
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "module_"):
-            raise ValueError(f"This {type(self).__name__} is not fitted yet: call fit first")
+        check_is_fitted(self, "module_")
 
     @property
     def _device(self) -> torch.device:
@@ -80,7 +68,7 @@ class Estimator:
     def save(self, path: str | Path) -> None:
         """Write parameters, fitted attributes and weights to a file that :meth:`load` reads with ``weights_only``."""
         self._check_fitted()
-        params = {k: v for k, v in self.get_params().items() if k != "policy"}
+        params = {k: v for k, v in self.get_params(deep=False).items() if k != "policy"}
         fitted = {name: _to_storable(getattr(self, name)) for name in self._fitted}
         state = {k: v.cpu() for k, v in self.module_.state_dict().items()}
         built_on_policy = getattr(self, "policy", None) is not None
@@ -112,20 +100,19 @@ class Estimator:
     def _initialize(self, module: nn.Module, data: Batch) -> None:
         """Set weights from the training data before gradient steps (the forecaster's closed-form AR highway)."""
 
-    def _train(self, train: Batch, val: Batch | None) -> None:
+    def _train(self, config: TrainerConfig, train: Batch, val: Batch | None) -> None:
         """Build and train ``module_`` with early stopping on ``val``; then, with ``refit``, again on everything."""
-        config = self.trainer_config()
         trainer = SequenceTrainer(config)
-        seed_everything(config.seed)
-        self.module_ = self._build_module()
-        self._initialize(self.module_, train)
-        self.history_ = trainer.fit(self.module_, self._step, train, val)
+        with seeded(config.seed, config.torch_device):
+            self.module_ = self._build_module()
+            self._initialize(self.module_, train)
+            self.history_ = trainer.fit(self.module_, self._step, train, val)
         if config.refit and val is not None:
             everything = tuple(torch.cat(pair) for pair in zip(train, val, strict=True))
-            seed_everything(config.seed)  # the same initialisation as the run that early stopping judged
-            self.module_ = self._build_module()
-            self._initialize(self.module_, everything)
-            trainer.refit(self.module_, self._step, everything, self.history_)
+            with seeded(config.seed, config.torch_device):  # the initialisation that early stopping judged
+                self.module_ = self._build_module()
+                self._initialize(self.module_, everything)
+                trainer.refit(self.module_, self._step, everything, self.history_)
 
 
 def _to_storable(value: Any) -> Any:
@@ -148,8 +135,9 @@ def _from_storable(value: Any) -> Any:
 class SequenceEstimator(Estimator):
     """Shared by the classifier and the regressor: input checks, scaling, the training step and batched inference."""
 
-    _fitted: ClassVar[tuple[str, ...]] = ("feature_shape_", "mean_", "scale_", "n_outputs_")
+    _fitted: ClassVar[tuple[str, ...]] = ("feature_shape_", "n_features_in_", "mean_", "scale_", "n_outputs_")
     feature_shape_: tuple[int, ...]
+    n_features_in_: int
     mean_: np.ndarray | None
     scale_: np.ndarray | None
     n_outputs_: int
@@ -166,12 +154,29 @@ class SequenceEstimator(Estimator):
         standardize: bool = True,
         policy: Any = None,
         freeze: bool = True,
-        **trainer: Any,
+        lr: float = 3e-3,
+        weight_decay: float = 1e-4,
+        batch_size: int = 16,
+        max_epochs: int = 300,
+        max_steps: int = 5_000,
+        patience: int = 30,
+        val_fraction: float = 0.2,
+        grad_clip: float = 1.0,
+        schedule: Schedule = "plateau",
+        random_state: int | None = 0,
+        device: str = "cpu",
+        progress: bool = False,
+        log_dir: str | None = None,
+        refit: bool = True,
     ) -> None:
-        self.cell, self.hidden_size, self.num_layers, self.bidirectional = cell, hidden_size, num_layers, bidirectional
-        self.dropout, self.pooling, self.per_step, self.standardize = dropout, pooling, per_step, standardize
-        self.policy, self.freeze = policy, freeze
-        self._init_trainer(trainer)
+        self._store(locals())
+
+    def __sklearn_tags__(self) -> Tags:
+        """X may be 3-D (N, T, F) as well as 2-D (N univariate sequences), and y is required."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.target_tags.required = True
+        return tags
 
     @classmethod
     def from_policy(cls, model: Any, freeze: bool = True, **kwargs: Any) -> Self:
@@ -207,10 +212,13 @@ class SequenceEstimator(Estimator):
     def _fit(self, X: Sequences, y: Any) -> Self:
         config = self.trainer_config()  # parameters first, as scikit-learn checks them before the data
         array, lengths = as_sequences(X)
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None")
         if not self.per_step and len(y) != len(lengths):
             raise ValueError(f"y has {len(y)} labels but X has {len(lengths)} sequences")
         targets = self._encode_targets(y, lengths)
         self.feature_shape_ = tuple(int(d) for d in array.shape[2:])
+        self.n_features_in_ = int(np.prod(self.feature_shape_))  # values per step: channels, or an observation's size
         if self.policy is None and len(self.feature_shape_) != 1:
             raise ValueError(f"X must have one feature axis (N, T, F), got per-step shape {self.feature_shape_}")
         self.mean_, self.scale_ = (None, None)
@@ -218,7 +226,7 @@ class SequenceEstimator(Estimator):
             self.mean_, self.scale_ = standardize(array, lengths)
         data = (torch.from_numpy(self._scale(array)), torch.from_numpy(lengths), torch.from_numpy(targets))
         train, val = self._split(targets, config)
-        self._train(tuple(t[train] for t in data), tuple(t[val] for t in data) if len(val) else None)
+        self._train(config, tuple(t[train] for t in data), tuple(t[val] for t in data) if len(val) else None)
         return self
 
     def _split(self, targets: np.ndarray, config: TrainerConfig) -> tuple[np.ndarray, np.ndarray]:

@@ -7,6 +7,8 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 import torch.nn.functional as F
+from sklearn.base import RegressorMixin
+from sklearn.utils import Tags
 
 from agents.sequence.estimator import SequenceEstimator
 from agents.sequence.inputs import pad_targets
@@ -14,13 +16,19 @@ from agents.sequence.metrics import r2_score
 from envs.datasets import Sequences
 
 
-class RecurrentRegressor(SequenceEstimator):
+class RecurrentRegressor(RegressorMixin, SequenceEstimator):
     """Sequence regressor (targets per sequence (N,) / (N, K), or per step), e.g. the adding problem or a probe.
 
     Targets are standardized inside and restored on output. Parameters as for :class:`RecurrentClassifier`.
     """
 
     _fitted: ClassVar[tuple[str, ...]] = (*SequenceEstimator._fitted, "y_mean_", "y_scale_", "target_ndim_")
+
+    def __sklearn_tags__(self) -> Tags:
+        """Several targets per sequence, y (N, K), are one network with K outputs."""
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
 
     def fit(self, X: Sequences, y: Any) -> RecurrentRegressor:
         """Train on sequences ``X`` and float targets ``y``."""

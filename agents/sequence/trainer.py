@@ -21,11 +21,11 @@ from __future__ import annotations
 import copy
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
-import numpy as np
 import torch
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from torch import nn
@@ -161,10 +161,20 @@ class History:
     best_epoch: int = -1
 
 
-def seed_everything(seed: int) -> None:
-    """Seed torch and numpy's global generators (dropout, initialisation) for a deterministic CPU run."""
-    torch.manual_seed(seed)
-    np.random.seed(seed % 2**32)  # noqa: NPY002 - third-party code may draw from the legacy global generator
+@contextmanager
+def seeded(seed: int, device: torch.device) -> Iterator[None]:
+    """Run the block on torch's global generators seeded with ``seed``, then restore them as they were.
+
+    Weight initialisation and dropout draw from torch's global generators; forking them keeps a fit deterministic
+    without reseeding the caller's generators (scikit-learn's rule for ``random_state``).
+    """
+    devices = [torch.cuda.current_device() if device.index is None else device.index] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.default_generator.manual_seed(seed)
+        for index in devices:  # only the training device: torch.manual_seed would reseed every GPU
+            with torch.cuda.device(index):
+                torch.cuda.manual_seed(seed)
+        yield
 
 
 class SequenceTrainer:

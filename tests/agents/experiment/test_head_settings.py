@@ -14,7 +14,7 @@ def generator(n_train: int = 8, T: int = 4) -> None:
 
 def check(**changes):
     settings = dict(cells=("gru",), seeds=(0,), estimator={}, estimator_class=RecurrentClassifier,
-                    script_keys=("cell", "seed"), loader=generator, dataset="toy", data={})  # fmt: skip
+                    script_keys=("cell", "random_state"), loader=generator, dataset="toy", data={})  # fmt: skip
     check_head_settings(**{**settings, **changes})
 
 
@@ -27,7 +27,7 @@ def test_good_settings_pass():
     [
         ({"cells": ("lstm", "mamba")}, "Unknown cell type 'mamba'"),
         ({"seeds": ()}, "expected at least one seed"),
-        ({"estimator": {"seed": 3}}, "--set seed: the script sets it for every run"),
+        ({"estimator": {"random_state": 3}}, "--set random_state: the script sets it for every run"),
         ({"estimator": {"hiden_size": 8}}, r"Unknown key 'hiden_size' .* \(did you mean hidden_size"),
         ({"estimator": {"lr": 0}}, r"lr=0: expected > 0"),
         ({"data": {"n_tran": 3}}, r"Unknown key 'n_tran' in the arguments of toy \(--data\)"),
