@@ -85,7 +85,13 @@ def classification_table(config: ClassifyConfig) -> str:
         scores, seconds = [], []
         for seed in config.seeds:
             log_dir = f"{config.log_dir}/{config.dataset}/{cell}_seed{seed}" if config.log_dir else None
-            params = {"cell": cell, "random_state": seed, "log_dir": log_dir, "device": config.device, **config.estimator}
+            params = {
+                "cell": cell,
+                "random_state": seed,
+                "log_dir": log_dir,
+                "device": config.device,
+                **config.estimator,
+            }
             begin = time.perf_counter()
             model = (RecurrentRegressor if regression else RecurrentClassifier)(**params).fit(
                 data.X_train, data.y_train

@@ -22,7 +22,9 @@ from policies.cores import CellType
 from policies.heads import Pooling, SequenceClassifier
 
 # The trainer's fields as the estimators' keyword parameters: scikit-learn calls the seed ``random_state``.
-TRAINER_PARAMS: dict[str, str] = {("random_state" if name == "seed" else name): name for name in TrainerConfig.model_fields}
+TRAINER_PARAMS: dict[str, str] = {
+    ("random_state" if name == "seed" else name): name for name in TrainerConfig.model_fields
+}
 
 
 class Estimator(BaseEstimator):
