@@ -216,6 +216,7 @@ class SequenceEstimator(Estimator):
         array, lengths = as_sequences(X)
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None")
+        y = y if self.per_step else np.asarray(y)  # any array-like; per-step targets stay a list of arrays
         if not self.per_step and len(y) != len(lengths):
             raise ValueError(f"y has {len(y)} labels but X has {len(lengths)} sequences")
         targets = self._encode_targets(y, lengths)

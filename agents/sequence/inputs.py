@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from scipy.sparse import issparse
 
 from envs.datasets import Sequences
 
@@ -15,15 +16,20 @@ def as_sequences(X: Sequences, feature_shape: tuple[int, ...] | None = None) -> 
     A 2-D array is read as N univariate sequences; list items may be (T_i,) or (T_i, F). ``feature_shape`` is the
     per-step shape seen at fit time: a mismatch raises ``ValueError``, as do NaN/inf values and empty sequences.
     """
+    if issparse(X):
+        raise TypeError("X is a sparse matrix: sparse input is not supported, pass a dense (N, T, F) array")
     if not isinstance(X, (list, tuple)):
-        array = np.asarray(X, dtype=np.float32)
+        array = _real(X)
         if array.ndim == 2:
             array = array[:, :, None]
         if array.ndim < 3 or array.shape[0] == 0 or array.shape[1] == 0:
-            raise ValueError(f"X must be (N, T, F), (N, T) or a list of (T_i, F) arrays, got shape {array.shape}")
+            hint = ". Reshape your data: x[None] is one sequence" if array.ndim < 2 else ""
+            raise ValueError(
+                f"X must be (N, T, F), (N, T) or a list of (T_i, F) arrays, got shape {np.shape(X)}{hint}"
+            )
         lengths = np.full(array.shape[0], array.shape[1], dtype=np.int64)
     else:
-        items = [np.asarray(x, dtype=np.float32) for x in X]
+        items = [_real(x) for x in X]
         items = [x[:, None] if x.ndim == 1 else x for x in items]
         if not items or any(x.shape[0] == 0 for x in items):
             raise ValueError("X must hold at least one sequence, and no sequence may be empty")
@@ -39,6 +45,14 @@ def as_sequences(X: Sequences, feature_shape: tuple[int, ...] | None = None) -> 
     if feature_shape is not None and array.shape[2:] != tuple(feature_shape):
         raise ValueError(f"X has per-step shape {array.shape[2:]} (features); fitted on {feature_shape}")
     return array, lengths
+
+
+def _real(x: Any) -> np.ndarray:
+    """``x`` as float32; complex values raise rather than lose their imaginary part with only a warning."""
+    array = np.asarray(x)
+    if np.iscomplexobj(array):
+        raise ValueError(f"Complex data not supported: X has dtype {array.dtype}, expected real numbers")
+    return array.astype(np.float32, copy=False)
 
 
 def as_series(series: Any, name: str = "series") -> tuple[list[np.ndarray], bool]:

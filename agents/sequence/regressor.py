@@ -56,7 +56,7 @@ class RecurrentRegressor(RegressorMixin, SequenceEstimator):
         """Predicted targets in the units of ``y``: (N,) / (N, K), or per step (N, T[, K]) / a list of (T_i[, K])."""
         outputs, is_list = self._outputs(X)
         items = outputs if is_list and self.per_step else [np.asarray(outputs)]
-        restored = [o * self.y_scale_ + self.y_mean_ for o in items]
+        restored = [(o * self.y_scale_ + self.y_mean_).astype(np.float64) for o in items]  # scikit-learn's dtype
         if self.target_ndim_ == 1:
             restored = [r[..., 0] for r in restored]
         return restored if is_list and self.per_step else restored[0]

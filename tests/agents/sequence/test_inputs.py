@@ -27,6 +27,9 @@ def test_as_sequences_reads_every_input_form():
     ("X", "message"),
     [
         (np.zeros(5), r"X must be \(N, T, F\), \(N, T\) or a list of \(T_i, F\) arrays, got shape \(5,\)"),
+        (np.zeros(5), r"Reshape your data: x\[None\] is one sequence"),
+        (np.zeros((2, 3), complex), "Complex data not supported: X has dtype complex128"),
+        ([np.zeros(3, complex)], "Complex data not supported"),
         (np.zeros((0, 4, 2)), r"got shape \(0, 4, 2\)"),
         ([], "X must hold at least one sequence"),
         ([np.zeros(3), np.zeros(0)], "no sequence may be empty"),
@@ -37,6 +40,12 @@ def test_as_sequences_reads_every_input_form():
 def test_as_sequences_names_bad_inputs(X, message):
     with pytest.raises(ValueError, match=message):
         as_sequences(X)
+
+
+def test_as_sequences_refuses_sparse_matrices():
+    sparse = pytest.importorskip("scipy.sparse")
+    with pytest.raises(TypeError, match="X is a sparse matrix: sparse input is not supported"):
+        as_sequences(sparse.csr_matrix(np.eye(3)))
 
 
 def test_as_sequences_checks_the_fitted_feature_shape():

@@ -7,7 +7,7 @@ import torch
 from pydantic import ValidationError
 from torch import nn
 
-from agents.sequence.trainer import SequenceTrainer, TrainerConfig, evaluate_batches, one_line
+from agents.sequence.trainer import SequenceTrainer, TrainerConfig, evaluate_batches, one_line, seeded
 
 
 def mse_step(module, batch):
@@ -47,6 +47,17 @@ def test_training_lowers_the_loss_and_is_seeded():
     (first, history), (second, _) = run(), run()
     assert history.epochs[-1]["train/loss"] < 0.1 * history.epochs[0]["train/loss"]
     assert all(torch.equal(a, b) for a, b in zip(first.parameters(), second.parameters(), strict=True))
+
+
+def test_seeded_draws_the_same_numbers_and_restores_the_callers_generator():
+    torch.manual_seed(7)
+    expected_next = torch.rand(3)
+    torch.manual_seed(7)
+    with seeded(3, torch.device("cpu")):
+        inside = torch.rand(3)
+    with seeded(3, torch.device("cpu")):
+        assert torch.equal(torch.rand(3), inside)
+    assert torch.equal(torch.rand(3), expected_next)  # as if the blocks never ran
 
 
 def test_refit_replays_the_winning_epochs_learning_rates():
