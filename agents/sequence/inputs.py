@@ -24,9 +24,7 @@ def as_sequences(X: Sequences, feature_shape: tuple[int, ...] | None = None) -> 
             array = array[:, :, None]
         if array.ndim < 3 or array.shape[0] == 0 or array.shape[1] == 0:
             hint = ". Reshape your data: x[None] is one sequence" if array.ndim < 2 else ""
-            raise ValueError(
-                f"X must be (N, T, F), (N, T) or a list of (T_i, F) arrays, got shape {np.shape(X)}{hint}"
-            )
+            raise ValueError(f"X must be (N, T, F), (N, T) or a list of (T_i, F) arrays, got shape {np.shape(X)}{hint}")
         lengths = np.full(array.shape[0], array.shape[1], dtype=np.int64)
     else:
         items = [_real(x) for x in X]

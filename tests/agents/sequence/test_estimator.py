@@ -1,14 +1,22 @@
 """The estimators' shared base: parameters, training settings checked at fit, seeding, save/load, NotFitted,
-TensorBoard logging, input errors, and heads built on a policy."""
+TensorBoard logging, input errors, heads built on a policy, and scikit-learn's checks, search, pipelines, pickling."""
 
+import inspect
+import pickle
 import re
 
 import numpy as np
 import pytest
 import torch
+from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+from sklearn.utils import get_tags
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from agents.sequence import RecurrentClassifier, RecurrentForecaster, RecurrentRegressor
+from agents.sequence import RecurrentClassifier, RecurrentForecaster, RecurrentRegressor, TrainerConfig
 from tests.agents.sequence.tasks import FAST, seasonal_series, sign_task
 
 
@@ -104,3 +112,107 @@ def test_frozen_probe_leaves_the_policy_unchanged():
     assert all(torch.equal(copied[k], before[f"actor_core.{k}"]) for k in copied)
     probe.fit(X, y)
     assert all(torch.equal(encoder_before[k], v) for k, v in probe.module_.encoder.state_dict().items())
+
+
+# scikit-learn's own checks on 2-D X (N univariate sequences of length T), at settings that fit in a blink.
+CHECKS = {"hidden_size": 4, "max_epochs": 5, "patience": 0}
+COLUMNS_ARE_STEPS = (
+    "a 2-D X is N univariate sequences whose columns are time steps: n_features_in_ counts channels per step (1), "
+    "and X with other columns is a legal input of another length, not an error"
+)
+NOT_FOR_SEQUENCES = {
+    "check_n_features_in": COLUMNS_ARE_STEPS,
+    "check_n_features_in_after_fitting": COLUMNS_ARE_STEPS,
+    "check_classifiers_train": COLUMNS_ARE_STEPS + " (accuracy > 0.83, checked first, passes)",
+    "check_estimators_empty_data_messages": "X of shape (N, 0) is sequences of no steps: the message says so, "
+    "not '0 feature(s)'",
+    "check_regressors_train": "R^2 > 0.5 needs more than these fast settings (hidden_size=16, max_epochs=50, lr=1e-2, "
+    "val_fraction=0 reach 0.82); " + COLUMNS_ARE_STEPS,
+}
+
+
+@parametrize_with_checks(
+    [RecurrentClassifier(**CHECKS), RecurrentRegressor(**CHECKS)],
+    expected_failed_checks=lambda estimator: NOT_FOR_SEQUENCES,
+)
+def test_scikit_learn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+def test_scikit_learn_sees_a_classifier_a_regressor_and_sequence_input():
+    assert is_classifier(RecurrentClassifier())
+    assert is_regressor(RecurrentRegressor())
+    assert not is_classifier(RecurrentForecaster())
+    assert not is_regressor(RecurrentForecaster())
+    assert get_tags(RecurrentClassifier()).input_tags.three_d_array
+    assert get_tags(RecurrentRegressor()).target_tags.multi_output
+
+
+@pytest.mark.parametrize("estimator", [RecurrentClassifier, RecurrentRegressor, RecurrentForecaster])
+def test_training_keywords_mirror_the_trainer_config(estimator):
+    defaults = {name: p.default for name, p in inspect.signature(estimator).parameters.items()}
+    expected = {name: info.default for name, info in TrainerConfig.model_fields.items()}
+    expected["random_state"] = expected.pop("seed")
+    if estimator is RecurrentForecaster:
+        expected["batch_size"] = 32  # its own default: windows of one series overlap
+    assert {name: defaults[name] for name in expected} == expected
+
+
+def test_cross_val_score_of_a_pipeline_equals_the_bare_estimator_and_is_real():
+    X, y = sign_task(n=48)
+    bare = cross_val_score(RecurrentClassifier(**CHECKS), X, y, cv=2, error_score="raise")
+    piped = make_pipeline(FunctionTransformer(), RecurrentClassifier(**CHECKS))
+    np.testing.assert_array_equal(cross_val_score(piped, X, y, cv=2, error_score="raise"), bare)
+    assert np.isfinite(bare).all()
+    assert ((bare >= 0) & (bare <= 1)).all()
+
+
+def test_grid_search_over_a_trainer_keyword_on_variable_length_lists():
+    X, y = sign_task(n=48)
+    ragged = [x[: 4 + i % 5] for i, x in enumerate(X)]  # lengths 4 to 8
+    grid = {"hidden_size": [2, 4], "max_epochs": [1, 3]}
+    search = GridSearchCV(RecurrentClassifier(patience=0), grid, cv=2, error_score="raise").fit(ragged, y)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    assert len(search.cv_results_["params"]) == 4
+    assert search.best_estimator_.hidden_size == search.best_params_["hidden_size"]
+    assert search.predict(ragged[:5]).shape == (5,)
+    assert list(search.classes_) == ["neg", "pos"]
+
+
+def test_clone_copies_parameters_not_the_fit(fitted_classifier):
+    clf, _, _ = fitted_classifier
+    copy = clone(clf)
+    assert copy.get_params() == clf.get_params()
+    assert not hasattr(copy, "module_")
+    with pytest.raises(NotFittedError):
+        copy.predict_proba(np.zeros((1, 8, 2)))
+    forecaster = RecurrentForecaster(lookback=6, random_state=3)
+    assert clone(forecaster).get_params() == forecaster.get_params()
+
+
+def test_pickling_keeps_predictions_and_fitted_attributes(fitted_classifier):
+    clf, X, _ = fitted_classifier
+    ragged = [X[0, :3], X[1]]
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(ragged), clf.predict_proba(ragged))
+    assert restored.n_features_in_ == 2
+    assert list(restored.classes_) == list(clf.classes_)
+
+
+def test_fit_leaves_the_global_generators_alone():
+    X, y = sign_task(n=16)
+    torch.manual_seed(11)
+    np.random.seed(11)  # noqa: NPY002 - the legacy global generator is what must stay untouched
+    torch_state, numpy_state = torch.get_rng_state(), np.random.get_state()  # noqa: NPY002
+    RecurrentClassifier(**CHECKS, dropout=0.5, num_layers=2).fit(X, y)  # dropout draws inside fit
+    assert torch.equal(torch.get_rng_state(), torch_state)
+    assert np.random.get_state()[1].tolist() == numpy_state[1].tolist()  # noqa: NPY002
+
+
+def test_random_state_none_draws_a_fresh_seed_each_fit():
+    X, y = sign_task(n=16)
+    clf = RecurrentClassifier(**CHECKS, random_state=None)
+    first = clf.fit(X, y).predict_proba(X)
+    assert not np.array_equal(clf.fit(X, y).predict_proba(X), first)
+    with pytest.raises(ValueError, match=r"^random_state='a': expected a valid integer"):
+        RecurrentClassifier(random_state="a").fit(X, y)
