@@ -1,11 +1,12 @@
-"""Scikit-learn-style estimators on the sequence heads (their classical baselines are in ``agents.baselines``).
+"""Scikit-learn estimators on the sequence heads (their classical baselines are in ``agents.baselines``).
 
 ``RecurrentClassifier`` and ``RecurrentRegressor`` take ``X`` as a float array (N, T, F), a univariate (N, T) array,
 or a list of (T_i, F) arrays of different lengths (padded inside, with outputs gathered at each sequence's last real
-step). ``RecurrentForecaster`` fits on one or several series and predicts the next ``horizon`` steps. All three follow
-scikit-learn's conventions (``fit`` returns self, fitted attributes end in ``_``, ``get_params``/``set_params``) and
-save to a weights-only file. Training settings are the fields of :class:`~agents.sequence.trainer.TrainerConfig`,
-passed as keyword arguments.
+step). ``RecurrentForecaster`` fits on one or several series and predicts the next ``horizon`` steps. All three are
+scikit-learn estimators (``BaseEstimator``; the classifier and regressor with ``ClassifierMixin``/``RegressorMixin``,
+so ``clone``, ``Pipeline``, ``cross_val_score`` and ``GridSearchCV`` take them) and save to a weights-only file.
+Training settings are explicit keywords named as :class:`~agents.sequence.trainer.TrainerConfig`'s fields, the seed
+being ``random_state``.
 
 Example:
     >>> from envs.datasets import parity

@@ -3,6 +3,7 @@ classifier and the regressor (input checks, scaling, the training step, batched 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
@@ -58,7 +59,7 @@ class Estimator(BaseEstimator):
         try:
             return TrainerConfig(**settings)
         except ValidationError as error:
-            raise ValueError(one_line(error).replace("seed=", "random_state=")) from None
+            raise ValueError(re.sub(r"(^|; )seed=", r"\1random_state=", one_line(error))) from None
 
     def _check_fitted(self) -> None:
         check_is_fitted(self, "module_")
