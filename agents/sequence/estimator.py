@@ -157,6 +157,8 @@ class SequenceEstimator(Estimator):
         standardize: bool = True,
         policy: Any = None,
         freeze: bool = True,
+        # TrainerConfig's fields, spelled out: scikit-learn reads parameters from each __init__'s signature (a
+        # test keeps these in step with TrainerConfig)
         lr: float = 3e-3,
         weight_decay: float = 1e-4,
         batch_size: int = 16,

@@ -54,6 +54,8 @@ class RecurrentForecaster(Estimator):
         highway: bool = True,
         ridge: float = 1.0,
         scaling: str = "series",
+        # TrainerConfig's fields, spelled out: scikit-learn reads parameters from each __init__'s signature (a
+        # test keeps these in step with TrainerConfig)
         lr: float = 3e-3,
         weight_decay: float = 1e-4,
         batch_size: int = 32,
