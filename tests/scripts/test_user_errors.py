@@ -1,6 +1,6 @@
 """Every script, given bad input: one line on stderr naming what was wrong, exit status 2, no traceback, and
-nothing created or changed on disk. Each case runs the script in a subprocess from an empty folder; the cases run
-two at a time (they mostly wait for imports). More cases of each script run in process in test_<script>.py."""
+nothing created or changed on disk. Every case runs in process (``main(argv)`` from an empty folder); one case per
+script also runs as a real process, two at a time, to check the exit status and stderr of the command itself."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from tests.scripts.script_runner import ENV, SCRIPTS
+from tests.scripts.script_runner import ENV, SCRIPTS, load_script
 
 NO_CUDA = not torch.cuda.is_available()
 FINISHED = "{finished}"  # replaced by the finished run's path
@@ -59,38 +59,61 @@ def tree(folder: Path) -> dict[Path, int]:
     return {path: path.stat().st_mtime_ns for path in folder.rglob("*")}
 
 
-def run_case(name: str, root: Path, finished: Path) -> tuple[subprocess.CompletedProcess, bool]:
-    """Run one case from an empty folder of its own; also say whether the folder and the finished run are
-    unchanged afterwards."""
+def arguments(name: str, finished: Path) -> tuple[str, list[str]]:
     script, args, _ = CASES[name]
+    return script, [arg.replace(FINISHED, str(finished)) for arg in args]
+
+
+def run_process(name: str, root: Path, finished: Path) -> tuple[int, str, bool]:
+    """Run one case as a process from an empty folder of its own: exit status, stderr, and whether the folder and
+    the finished run are unchanged afterwards."""
+    script, args = arguments(name, finished)
     folder = root / name
     folder.mkdir()
-    args = [arg.replace(FINISHED, str(finished)) for arg in args]
     before = tree(folder), tree(finished)
     done = subprocess.run(
         [sys.executable, str(SCRIPTS / f"{script}.py"), *args],
         cwd=folder, env=ENV, capture_output=True, text=True, timeout=240,
     )  # fmt: skip
-    return done, (tree(folder), tree(finished)) == before
+    return done.returncode, done.stderr, (tree(folder), tree(finished)) == before
+
+
+def check(outcome: tuple[int | str | None, str, bool], name: str) -> None:
+    status, stderr, unchanged = outcome
+    assert status == 2, stderr
+    assert "Traceback" not in stderr
+    assert stderr.count("\n") == 1, stderr  # one line
+    assert CASES[name][2] in stderr
+    assert unchanged, "the script created or changed files"
+
+
+PROCESS_CASES = [name for name in CASES if name.endswith("-bad-flag")]  # one per script
 
 
 @pytest.fixture(scope="module")
-def outcomes(tmp_path_factory, finished_run):
+def process_outcomes(tmp_path_factory, finished_run):
     root = tmp_path_factory.mktemp("user_errors")
-    names = [name for name in CASES if NO_CUDA or name not in CUDA_CASES]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        results = pool.map(lambda name: run_case(name, root, finished_run), names)
-        return dict(zip(names, results, strict=True))
+    with ThreadPoolExecutor(max_workers=2) as pool:  # the processes mostly wait for imports
+        results = pool.map(lambda name: run_process(name, root, finished_run), PROCESS_CASES)
+        return dict(zip(PROCESS_CASES, results, strict=True))
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_bad_input_is_one_line_and_exit_2(name, outcomes):
-    if name not in outcomes:
+def test_bad_input_is_one_line_and_exit_2(name, finished_run, tmp_path, monkeypatch, capsys):
+    if NO_CUDA is False and name in CUDA_CASES:
         pytest.skip("this machine has CUDA")
-    done, unchanged = outcomes[name]
-    _, _, expected = CASES[name]
-    assert done.returncode == 2, done.stderr
-    assert "Traceback" not in done.stderr
-    assert done.stderr.count("\n") == 1, done.stderr  # one line
-    assert expected in done.stderr
-    assert unchanged, "the script created or changed files"
+    script, args = arguments(name, finished_run)
+    main = load_script(script).main
+    monkeypatch.chdir(tmp_path)
+    before = tree(tmp_path), tree(finished_run)
+    try:
+        status = main(args)
+    except SystemExit as exit_:  # argparse's errors exit rather than return
+        status = exit_.code
+    stderr = capsys.readouterr().err
+    check((status, stderr, (tree(tmp_path), tree(finished_run)) == before), name)
+
+
+@pytest.mark.parametrize("name", PROCESS_CASES)
+def test_bad_input_as_a_process(name, process_outcomes):
+    check(process_outcomes[name], name)
