@@ -15,7 +15,7 @@ episode boundaries freely: the cores reset at ``episode_starts`` inside one fuse
 Invalid-action masking works as in sb3-contrib's ``MaskablePPO``: when the env has an ``action_masks()`` method (e.g.
 through sb3-contrib's ``ActionMasker`` wrapper), every rollout step is masked, its mask is stored with the step and
 the update recomputes log-probabilities and entropy under the same mask; ``predict(..., action_masks=...)`` masks
-at inference.
+at inference. ``learn(..., use_masking=False)`` ignores the env's masks (MaskablePPO's switch).
 """
 
 from __future__ import annotations
@@ -140,6 +140,7 @@ class RecurrentPPO(OnPolicyAlgorithm):
         self.clip_range_vf = _value_clip_schedule(clip_range_vf)
         self.normalize_advantage = normalize_advantage
         self.target_kl = target_kl
+        self.use_masking = True  # learn()'s use_masking: take the env's action masks when it has them
         if _init_setup_model:
             self._setup_model()
 
@@ -225,8 +226,8 @@ class RecurrentPPO(OnPolicyAlgorithm):
         return True
 
     def _masking(self, env: VecEnv) -> bool:
-        """Whether the rollout on ``env`` is masked: it is when the env has ``action_masks()``."""
-        if not is_masking_supported(env):
+        """Whether the rollout on ``env`` is masked: it is when the env has ``action_masks()``, unless switched off."""
+        if not (self.use_masking and is_masking_supported(env)):
             return False
         if mask_size(self.action_space) == 0:
             raise ValueError(f"the env has action_masks(), but its action space {self.action_space} cannot be masked")
@@ -379,7 +380,10 @@ class RecurrentPPO(OnPolicyAlgorithm):
         tb_log_name: str = "RecurrentPPO",
         reset_num_timesteps: bool = True,
         progress_bar: bool = False,
+        use_masking: bool = True,
     ) -> SelfRecurrentPPO:
+        """SB3's ``learn``; ``use_masking=False`` trains without the env's action masks (as ``MaskablePPO``'s)."""
+        self.use_masking = use_masking
         return super().learn(
             total_timesteps=total_timesteps,
             callback=callback,
