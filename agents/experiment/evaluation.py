@@ -99,12 +99,17 @@ def with_action_masks(model: BaseAlgorithm, env: VecEnv) -> BaseAlgorithm | Mask
 
 
 def evaluate_agent(
-    model: BaseAlgorithm, env: VecEnv, env_id: str, n_episodes: int, deterministic: bool = True
+    model: BaseAlgorithm,
+    env: VecEnv,
+    env_id: str,
+    n_episodes: int,
+    deterministic: bool = True,
+    use_masking: bool = True,
 ) -> EvalResult:
-    """Run ``n_episodes`` on ``env`` (recurrent memory carried and reset by SB3's ``evaluate_policy``; masks passed
-    where the env has them)."""
+    """Run ``n_episodes`` on ``env`` (recurrent memory carried and reset by SB3's ``evaluate_policy``; the env's action
+    masks passed where it has them, unless ``use_masking=False``)."""
     returns, lengths = evaluate_policy(
-        with_action_masks(model, env),  # type: ignore[arg-type]  # both have predict
+        with_action_masks(model, env) if use_masking else model,  # type: ignore[arg-type]  # both have predict
         env,
         n_eval_episodes=n_episodes,
         deterministic=deterministic,
