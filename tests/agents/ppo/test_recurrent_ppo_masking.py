@@ -1,4 +1,4 @@
-"""RecurrentPPO with action masks: never a masked action, the update's log-probabilities equal the rollout's, predict."""
+"""RecurrentPPO with action masks: no masked action, the update's log-probabilities equal the rollout's, predict."""
 
 import gymnasium as gym
 import numpy as np
@@ -102,7 +102,8 @@ def test_update_recomputes_masked_rollout_log_probs(cell):
     def check():
         with torch.no_grad():
             for batch in model.rollout_buffer.get_sequences(model.batch_size, model.sequence_length):
-                assert batch.action_masks is not None and batch.action_masks.shape == (len(batch.actions), 7)
+                assert batch.action_masks is not None
+                assert batch.action_masks.shape == (len(batch.actions), 7)
                 args = (batch.observations, batch.actions, batch.states, batch.episode_starts)
                 _, log_prob, _ = model.policy.evaluate_actions(*args, batch.action_masks)
                 torch.testing.assert_close(log_prob, batch.old_log_prob, atol=1e-5, rtol=0)

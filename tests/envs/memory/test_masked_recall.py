@@ -48,10 +48,12 @@ def test_masks_hold_n_valid_actions_and_the_cue_at_the_query(level):
             assert mask.sum() == env.n_valid
             np.testing.assert_array_equal(info["state"][2:], mask)
             if t == env.length - 1:
-                assert mask[cue] and obs[-1] == 1.0
+                assert mask[cue]
+                assert obs[-1] == 1.0
             else:
-                assert obs[-1] == 0.0 and (t == 0 or not obs.any())
-            obs, reward, terminated, _, info = env.step(int(np.flatnonzero(mask)[0]))
+                assert obs[-1] == 0.0
+                assert t == 0 or not obs.any()
+            obs, _, terminated, _, info = env.step(int(np.flatnonzero(mask)[0]))
             assert terminated == (t == env.length - 1)
         assert not obs.any()
 
@@ -60,7 +62,7 @@ def test_an_invalid_action_ends_the_episode_with_nothing():
     env = MaskedRecallEnv()
     env.reset(seed=0)
     invalid = int(np.flatnonzero(~env.action_masks())[0])
-    obs, reward, terminated, truncated, info = env.step(invalid)
+    _, reward, terminated, truncated, info = env.step(invalid)
     assert (reward, terminated, truncated) == (0.0, True, False)
     assert info["state"][0] == env.length
     assert env.action_masks().all()  # nothing is masked once the episode is over
