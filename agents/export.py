@@ -196,6 +196,8 @@ def export(
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore", category=DeprecationWarning)
             warnings.simplefilter("ignore", category=torch.jit.TracerWarning)
+            # The state is an input, which is what the exporter's warning about RNN batch sizes asks for.
+            warnings.filterwarnings("ignore", message=".*batch_size other than 1")
             if format == "torchscript":
                 torch.jit.save(torch.jit.trace(step, step.example_inputs(), check_trace=False), str(path))
             else:
