@@ -150,7 +150,7 @@ class PolicyStep(nn.Module):
         space = self.policy.observation_space
         assert space.shape is not None
         S, H = self.policy.state_shape
-        inputs = (
+        inputs: tuple[torch.Tensor, ...] = (
             torch.zeros(batch_size, *space.shape),
             torch.zeros(S, batch_size, H),
             torch.ones(batch_size),
