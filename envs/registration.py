@@ -3,7 +3,8 @@
 Ids:
 - `pomdp/<Task>NoVel-v0` for CartPole, Pendulum, MountainCar, MountainCarContinuous, Acrobot (and LunarLander when
   `gymnasium[box2d]` is installed), with Gymnasium's time limits;
-- `pomdp/<Task><Level>-v0` for the memory tasks TMaze, RepeatPrevious, RepeatFirst, CountRecall and PointRecall,
+- `pomdp/<Task><Level>-v0` for the memory tasks TMaze, RepeatPrevious, RepeatFirst, CountRecall, PointRecall and
+  MaskedRecall (which offers `action_masks()`),
   Level in Easy/Medium/Hard, plus `pomdp/<Task>-v0`, which is the Easy level. They end by themselves, so no
   `TimeLimit` is registered: their horizon is `SUITE[id].max_episode_steps` (and `env.unwrapped.max_episode_steps`).
 
@@ -24,6 +25,7 @@ from gymnasium import spaces
 from envs.classic import FullStateMixin, has_box2d, make_no_velocity
 from envs.memory.base import LEVEL_NAMES
 from envs.memory.count_recall import CountRecallEnv
+from envs.memory.masked_recall import MaskedRecallEnv
 from envs.memory.point_recall import PointRecallEnv
 from envs.memory.repeat_first import RepeatFirstEnv
 from envs.memory.repeat_previous import RepeatPreviousEnv
@@ -75,6 +77,7 @@ MEMORY_TASKS: dict[str, tuple[type, str]] = {
     "RepeatFirst": (RepeatFirstEnv, "the first symbol, through the distractors"),
     "CountRecall": (CountRecallEnv, "how often each symbol appeared in the stream"),
     "PointRecall": (PointRecallEnv, "the target position (a real number), through the delay"),
+    "MaskedRecall": (MaskedRecallEnv, "the cue, to pick it among the valid actions (action_masks()) at the end"),
 }
 
 # Classic task -> (Gymnasium's time limit, optimal return or None, what must be remembered).

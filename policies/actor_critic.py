@@ -15,6 +15,7 @@ from typing import Any, ClassVar, NamedTuple
 import numpy as np
 import torch
 from gymnasium import spaces
+from sb3_contrib.common.maskable.distributions import MaybeMasks
 from stable_baselines3.common.distributions import Distribution
 from stable_baselines3.common.policies import ActorCriticPolicy, BaseModel
 from stable_baselines3.common.torch_layers import BaseFeaturesExtractor, MlpExtractor, NatureCNN
@@ -22,6 +23,7 @@ from stable_baselines3.common.type_aliases import PyTorchObs, Schedule
 
 from policies.cores import CELLS, CellType, RecurrentCore, check_cell, inner_resets, make_core, split_segments
 from policies.extractors import ImageCNN, MultiInputExtractor
+from policies.masking import masked_distribution
 
 DEFAULT_HIDDEN_SIZE = 256  # sb3-contrib's lstm_hidden_size default
 # sb3-contrib's RecurrentPPO policy_kwargs, mapped onto ours so that code written for it runs unchanged.
@@ -247,12 +249,24 @@ class RecurrentActorCriticPolicy(ActorCriticPolicy):
             latent_vf = latent_pi
         return latent_pi.reshape(T * B, -1), latent_vf.reshape(T * B, -1), next_state
 
+    def _distribution(self, latent_pi: torch.Tensor, action_masks: MaybeMasks = None) -> Distribution:
+        """The action distribution of actor-core outputs (B, H), masked when ``action_masks`` (B, n) is given."""
+        latent = self.mlp_extractor.forward_actor(latent_pi)
+        if action_masks is None:
+            return self._get_action_dist_from_latent(latent)
+        return masked_distribution(self.action_space, self.action_net(latent), action_masks)
+
     def forward(  # type: ignore[override]  # SB3's forward has no memory argument
-        self, obs: PyTorchObs, state: torch.Tensor, episode_starts: torch.Tensor, deterministic: bool = False
+        self,
+        obs: PyTorchObs,
+        state: torch.Tensor,
+        episode_starts: torch.Tensor,
+        deterministic: bool = False,
+        action_masks: MaybeMasks = None,
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-        """One step for B environments: actions, values, log-probabilities and the next state."""
+        """One step for B environments: actions, values, log-probabilities and the next state (masks: (B, n))."""
         latent_pi, latent_vf, next_state = self._latents(obs, state, episode_starts.view(1, -1), with_state=True)
-        distribution = self._get_action_dist_from_latent(self.mlp_extractor.forward_actor(latent_pi))
+        distribution = self._distribution(latent_pi, action_masks)
         actions = distribution.get_actions(deterministic=deterministic)
         values = self.value_net(self.mlp_extractor.forward_critic(latent_vf))
         actions = actions.reshape((-1, *self.action_shape))
@@ -260,25 +274,30 @@ class RecurrentActorCriticPolicy(ActorCriticPolicy):
         return actions, values, distribution.log_prob(actions), next_state
 
     def evaluate_actions(  # type: ignore[override]  # SB3's has no memory: sequences start from a stored state
-        self, obs: PyTorchObs, actions: torch.Tensor, state: torch.Tensor, episode_starts: torch.Tensor
+        self,
+        obs: PyTorchObs,
+        actions: torch.Tensor,
+        state: torch.Tensor,
+        episode_starts: torch.Tensor,
+        action_masks: MaybeMasks = None,
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
         """Values, log-probabilities and entropy of (T*B) actions taken in a (T, B) batch of sequences.
 
-        ``obs`` and ``actions`` are flat and time-major, (T*B, ...). Each core processes the whole batch in one fused
-        call; ``state`` is the memory before step 0, (S, B, H).
+        ``obs``, ``actions`` and ``action_masks`` are flat and time-major, (T*B, ...). Each core processes the whole
+        batch in one fused call; ``state`` is the memory before step 0, (S, B, H).
         """
         latent_pi, latent_vf, _ = self._latents(obs, state, episode_starts, with_state=False)
-        distribution = self._get_action_dist_from_latent(self.mlp_extractor.forward_actor(latent_pi))
+        distribution = self._distribution(latent_pi, action_masks)
         values = self.value_net(self.mlp_extractor.forward_critic(latent_vf))
         return values, distribution.log_prob(actions), distribution.entropy()
 
     def get_distribution(  # type: ignore[override]  # SB3's has no memory and returns no next state
-        self, obs: PyTorchObs, state: torch.Tensor, episode_starts: torch.Tensor
+        self, obs: PyTorchObs, state: torch.Tensor, episode_starts: torch.Tensor, action_masks: MaybeMasks = None
     ) -> tuple[Distribution, torch.Tensor]:
-        """The action distribution for one step of B environments, and the next state."""
+        """The action distribution for one step of B environments (masked if masks are given), and the next state."""
         latent_pi, _, next_state = self._latents(obs, state, episode_starts.view(1, -1), with_state=True)
         assert next_state is not None
-        return self._get_action_dist_from_latent(self.mlp_extractor.forward_actor(latent_pi)), next_state
+        return self._distribution(latent_pi, action_masks), next_state
 
     def predict_values(  # type: ignore[override]  # SB3's has no memory argument
         self, obs: PyTorchObs, state: torch.Tensor, episode_starts: torch.Tensor
@@ -304,9 +323,14 @@ class RecurrentActorCriticPolicy(ActorCriticPolicy):
         return self.actor_core.outputs(features, actor_state, episode_starts)
 
     def _predict(  # type: ignore[override]  # SB3's has no memory and returns no next state
-        self, observation: PyTorchObs, state: torch.Tensor, episode_starts: torch.Tensor, deterministic: bool = False
+        self,
+        observation: PyTorchObs,
+        state: torch.Tensor,
+        episode_starts: torch.Tensor,
+        deterministic: bool = False,
+        action_masks: MaybeMasks = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        distribution, next_state = self.get_distribution(observation, state, episode_starts)
+        distribution, next_state = self.get_distribution(observation, state, episode_starts, action_masks)
         return distribution.get_actions(deterministic=deterministic), next_state
 
     def predict(  # type: ignore[override]  # sb3-contrib's contract: np.ndarray state in and out, not SB3's tuple
@@ -315,10 +339,12 @@ class RecurrentActorCriticPolicy(ActorCriticPolicy):
         state: np.ndarray | None = None,
         episode_start: np.ndarray | None = None,
         deterministic: bool = False,
+        action_masks: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Actions for one env or a VecEnv's batch, and the memory to pass back in at the next call.
 
-        ``state=None`` starts from zero memory; ``episode_start`` (n_envs,) marks envs that were just reset.
+        ``state=None`` starts from zero memory; ``episode_start`` (n_envs,) marks envs that were just reset;
+        ``action_masks`` (n_envs, n) restricts the choice to the True entries, as sb3-contrib's ``MaskablePPO`` does.
         """
         self.set_training_mode(False)
         obs_tensor, vectorized_env = self.obs_to_tensor(observation)
@@ -335,7 +361,7 @@ class RecurrentActorCriticPolicy(ActorCriticPolicy):
         with torch.no_grad():
             state_tensor = torch.as_tensor(state, dtype=torch.float32, device=self.device)
             starts = torch.as_tensor(np.asarray(episode_start), dtype=torch.float32, device=self.device).view(-1)
-            actions, next_state = self._predict(obs_tensor, state_tensor, starts, deterministic=deterministic)
+            actions, next_state = self._predict(obs_tensor, state_tensor, starts, deterministic, action_masks)
         actions_np = actions.cpu().numpy().reshape((-1, *self.action_shape))
         if isinstance(self.action_space, spaces.Box):
             if self.squash_output:

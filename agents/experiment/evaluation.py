@@ -2,14 +2,18 @@
 
 Success is defined where the task defines an optimal return (``envs.SUITE[id].optimal_return``): an episode
 succeeds when it reaches it, e.g. all 500 steps of CartPole or the rewarded arm of the T-maze.
+
+On envs with ``action_masks()`` (e.g. ``pomdp/MaskedRecall-v0``) the agent is evaluated with the env's masks, as it
+was trained: :class:`MaskedPredictor` hands them to ``predict`` at every step, and the memory is carried as usual.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
+from sb3_contrib.common.maskable.utils import get_action_masks, is_masking_supported
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.evaluation import evaluate_policy
 from stable_baselines3.common.vec_env import VecEnv
@@ -70,12 +74,47 @@ def check_compatible(model: BaseAlgorithm, config: RunConfig) -> None:
         )
 
 
+class MaskedPredictor:
+    """A model whose ``predict`` passes ``env``'s current action masks, for SB3's ``evaluate_policy``.
+
+    sb3-contrib's maskable ``evaluate_policy`` drops the recurrent state it gets back, so the masks come in through
+    this wrapper instead and SB3's ``evaluate_policy`` carries and resets the memory.
+
+    Example:
+        >>> evaluate_policy(MaskedPredictor(model, env), env)  # doctest: +SKIP
+    """
+
+    def __init__(self, model: BaseAlgorithm, env: VecEnv) -> None:
+        self.model, self.env = model, env
+
+    def predict(self, observation: Any, state: Any = None, episode_start: Any = None, deterministic: bool = False):
+        return self.model.predict(  # type: ignore[call-arg]  # RecurrentPPO's and MaskablePPO's take masks
+            observation, state, episode_start, deterministic, action_masks=get_action_masks(self.env)
+        )
+
+
+def with_action_masks(model: BaseAlgorithm, env: VecEnv) -> BaseAlgorithm | MaskedPredictor:
+    """``model`` itself, or a :class:`MaskedPredictor` when ``env`` offers ``action_masks()``."""
+    return MaskedPredictor(model, env) if is_masking_supported(env) else model
+
+
 def evaluate_agent(
-    model: BaseAlgorithm, env: VecEnv, env_id: str, n_episodes: int, deterministic: bool = True
+    model: BaseAlgorithm,
+    env: VecEnv,
+    env_id: str,
+    n_episodes: int,
+    deterministic: bool = True,
+    use_masking: bool = True,
 ) -> EvalResult:
-    """Run ``n_episodes`` on ``env`` (recurrent memory carried and reset by SB3's ``evaluate_policy``)."""
+    """Run ``n_episodes`` on ``env`` (recurrent memory carried and reset by SB3's ``evaluate_policy``; the env's action
+    masks passed where it has them, unless ``use_masking=False``)."""
     returns, lengths = evaluate_policy(
-        model, env, n_eval_episodes=n_episodes, deterministic=deterministic, return_episode_rewards=True, warn=False
+        with_action_masks(model, env) if use_masking else model,  # type: ignore[arg-type]  # both have predict
+        env,
+        n_eval_episodes=n_episodes,
+        deterministic=deterministic,
+        return_episode_rewards=True,
+        warn=False,
     )
     returns, lengths = np.asarray(returns, dtype=np.float64), np.asarray(lengths)
     best = optimal_return(env_id)
@@ -97,11 +136,12 @@ def record_gif(
     env = make_env(config, n_envs=1, normalize_stats=normalize_stats, training=False, render_mode="rgb_array")
     obs = env.reset()
     state, episode_start = None, np.ones(1, dtype=bool)
+    agent = with_action_masks(model, env)
     frames = []
     done = False
     while not done:
         frames.append(env.render())
-        action, state = model.predict(obs, state=state, episode_start=episode_start, deterministic=deterministic)
+        action, state = agent.predict(obs, state=state, episode_start=episode_start, deterministic=deterministic)
         obs, _, dones, _ = env.step(action)
         episode_start = dones
         done = bool(dones[0])

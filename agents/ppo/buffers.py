@@ -2,7 +2,8 @@
 
 SB3's buffers compute GAE and returns; these add the policy state before every step, (S, n_envs, H) per step, and
 sample minibatches of fixed-length chunks of consecutive steps of one env. A chunk may cross episode boundaries:
-its ``episode_starts`` tell the core where to reset, so no padding ever enters the losses.
+its ``episode_starts`` tell the core where to reset, so no padding ever enters the losses. When the env offers
+action masks, the mask of every step is stored too (as sb3-contrib's maskable buffers do) and sampled with its step.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import torch
 from gymnasium import spaces
 from stable_baselines3.common.buffers import BaseBuffer, DictRolloutBuffer, RolloutBuffer
 from stable_baselines3.common.type_aliases import TensorDict
+
+from policies.masking import mask_size
 
 SAMPLED_ARRAYS = ("actions", "values", "log_probs", "advantages", "returns", "episode_starts")
 
@@ -31,6 +34,7 @@ class RecurrentRolloutBufferSamples(NamedTuple):
     returns: torch.Tensor  # (T*N,)
     episode_starts: torch.Tensor  # (T, N)
     states: torch.Tensor  # (S, N, H) memory before each chunk's first step
+    action_masks: torch.Tensor | None = None  # (T*N, mask_size), None when the rollout had no masks
 
 
 class SequenceSampler(BaseBuffer):
@@ -40,9 +44,19 @@ class SequenceSampler(BaseBuffer):
         self.state_shape = state_shape
         S, H = state_shape
         self.states = torch.zeros(self.buffer_size, S, self.n_envs, H, device=self.device)  # (n_steps, S, n_envs, H)
+        self.action_masks = np.ones((self.buffer_size, self.n_envs, mask_size(self.action_space)), dtype=bool)
+
+    def reset(self) -> None:
+        super().reset()
+        self.masked = False  # set by add_masks: only then do minibatches carry masks
 
     def add_state(self, pos: int, state: torch.Tensor) -> None:
         self.states[pos] = state
+
+    def add_masks(self, pos: int, action_masks: np.ndarray) -> None:
+        """Store the (n_envs, mask_size) action masks of step ``pos``; call it at every step of a masked rollout."""
+        self.action_masks[pos] = np.asarray(action_masks, dtype=bool).reshape(self.n_envs, -1)
+        self.masked = True
 
     @abstractmethod
     def observation_tensors(self) -> torch.Tensor | TensorDict:
@@ -61,6 +75,7 @@ class SequenceSampler(BaseBuffer):
         if self.buffer_size % T:
             raise ValueError(f"n_steps={self.buffer_size} must be a multiple of sequence_length={T}")
         obs, data = self.observation_tensors(), self._chunk_data()
+        masks = self.to_torch(self.action_masks) if self.masked else None  # (n_steps, n_envs, mask_size)
         n_chunks = (self.buffer_size // T) * self.n_envs
         per_batch = max(1, batch_size // T)
         order = torch.as_tensor(np.random.permutation(n_chunks), device=self.device)  # noqa: NPY002  # SB3 seeds this
@@ -82,6 +97,7 @@ class SequenceSampler(BaseBuffer):
                 returns=take(data["returns"]),
                 episode_starts=data["episode_starts"][times, envs],
                 states=self.states[start, :, env].transpose(0, 1),  # (N, S, H) -> (S, N, H)
+                action_masks=None if masks is None else take(masks),
             )
 
 

@@ -11,6 +11,11 @@ Switching from sb3-contrib is one import:
 sequence_length`` chunks of ``sequence_length`` consecutive steps of one env (default: the greatest common divisor
 of ``n_steps`` and ``batch_size``, so that chunks tile both the rollout and the minibatch exactly). Chunks cross
 episode boundaries freely: the cores reset at ``episode_starts`` inside one fused call, so nothing is padded.
+
+Invalid-action masking works as in sb3-contrib's ``MaskablePPO``: when the env has an ``action_masks()`` method (e.g.
+through sb3-contrib's ``ActionMasker`` wrapper), every rollout step is masked, its mask is stored with the step and
+the update recomputes log-probabilities and entropy under the same mask; ``predict(..., action_masks=...)`` masks
+at inference. ``learn(..., use_masking=False)`` ignores the env's masks (MaskablePPO's switch).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any, ClassVar, TypeVar
 import numpy as np
 import torch
 from gymnasium import spaces
+from sb3_contrib.common.maskable.utils import get_action_masks, is_masking_supported
 from stable_baselines3.common.buffers import RolloutBuffer
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
@@ -32,6 +38,7 @@ from stable_baselines3.common.vec_env.base_vec_env import VecEnvObs
 
 from agents.ppo.buffers import RecurrentDictRolloutBuffer, RecurrentRolloutBuffer, RecurrentRolloutBufferSamples
 from policies.actor_critic import POLICY_ALIASES, RecurrentActorCriticPolicy
+from policies.masking import mask_size
 
 SelfRecurrentPPO = TypeVar("SelfRecurrentPPO", bound="RecurrentPPO")
 SATURATION = 0.95  # |h| above this counts as a saturated unit (tanh-bounded states)
@@ -133,6 +140,7 @@ class RecurrentPPO(OnPolicyAlgorithm):
         self.clip_range_vf = _value_clip_schedule(clip_range_vf)
         self.normalize_advantage = normalize_advantage
         self.target_kl = target_kl
+        self.use_masking = True  # learn()'s use_masking: take the env's action masks when it has them
         if _init_setup_model:
             self._setup_model()
 
@@ -170,14 +178,18 @@ class RecurrentPPO(OnPolicyAlgorithm):
         if self.use_sde:
             self.policy.reset_noise(env.num_envs)
         callback.on_rollout_start()
-        states = self._last_states
+        states, masking = self._last_states, self._masking(env)
+        action_masks = None
         for n_steps in range(n_rollout_steps):
             if self.use_sde and self.sde_sample_freq > 0 and n_steps % self.sde_sample_freq == 0:
                 self.policy.reset_noise(env.num_envs)
             with torch.no_grad():
                 obs_tensor = obs_as_tensor(self._last_obs, self.device)
                 starts = torch.as_tensor(self._last_episode_starts, dtype=torch.float32, device=self.device)
-                actions, values, log_probs, states = self.policy(obs_tensor, states, starts)
+                if masking:
+                    action_masks = get_action_masks(env)
+                    rollout_buffer.add_masks(rollout_buffer.pos, action_masks)
+                actions, values, log_probs, states = self.policy(obs_tensor, states, starts, action_masks=action_masks)
             actions = actions.cpu().numpy()
             clipped_actions = actions
             if isinstance(self.action_space, spaces.Box):
@@ -211,6 +223,14 @@ class RecurrentPPO(OnPolicyAlgorithm):
         self._record_memory_stats(rollout_buffer.states)
         callback.update_locals(locals())
         callback.on_rollout_end()
+        return True
+
+    def _masking(self, env: VecEnv) -> bool:
+        """Whether the rollout on ``env`` is masked: it is when the env has ``action_masks()``, unless switched off."""
+        if not (self.use_masking and is_masking_supported(env)):
+            return False
+        if mask_size(self.action_space) == 0:
+            raise ValueError(f"the env has action_masks(), but its action space {self.action_space} cannot be masked")
         return True
 
     def _bootstrap_truncations(
@@ -308,7 +328,7 @@ class RecurrentPPO(OnPolicyAlgorithm):
         if isinstance(self.action_space, spaces.Discrete):
             actions = actions.long().flatten()
         values, log_prob, entropy = self.policy.evaluate_actions(
-            batch.observations, actions, batch.states, batch.episode_starts
+            batch.observations, actions, batch.states, batch.episode_starts, batch.action_masks
         )
         values = values.flatten()
         advantages = batch.advantages
@@ -341,6 +361,17 @@ class RecurrentPPO(OnPolicyAlgorithm):
                 "observations for NaN/inf, or lower the learning rate; the last saved checkpoint is untouched"
             )
 
+    def predict(  # type: ignore[override]  # adds sb3-contrib's MaskablePPO's action_masks
+        self,
+        observation: np.ndarray | dict[str, np.ndarray],
+        state: np.ndarray | None = None,
+        episode_start: np.ndarray | None = None,
+        deterministic: bool = False,
+        action_masks: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Actions and the next memory (see the policy's ``predict``); ``action_masks`` (n_envs, n) as MaskablePPO."""
+        return self.policy.predict(observation, state, episode_start, deterministic, action_masks=action_masks)
+
     def learn(
         self: SelfRecurrentPPO,
         total_timesteps: int,
@@ -349,7 +380,10 @@ class RecurrentPPO(OnPolicyAlgorithm):
         tb_log_name: str = "RecurrentPPO",
         reset_num_timesteps: bool = True,
         progress_bar: bool = False,
+        use_masking: bool = True,
     ) -> SelfRecurrentPPO:
+        """SB3's ``learn``; ``use_masking=False`` trains without the env's action masks (as ``MaskablePPO``'s)."""
+        self.use_masking = use_masking
         return super().learn(
             total_timesteps=total_timesteps,
             callback=callback,

@@ -39,5 +39,8 @@ def test_gru_ppo_beats_memoryless_bound_on_easy(task):
         **PPO_SETTINGS_BY_TASK.get(task, PPO_SETTINGS),
     )
     model.learn(100_000)
-    mean, _ = evaluate_policy(model, make_vec_env(env_id, n_envs=8, seed=100), n_eval_episodes=200, deterministic=True)
+    from agents.experiment.evaluation import with_action_masks  # MaskedRecall is evaluated with its masks
+
+    eval_env = make_vec_env(env_id, n_envs=8, seed=100)
+    mean, _ = evaluate_policy(with_action_masks(model, eval_env), eval_env, n_eval_episodes=200, deterministic=True)
     assert mean >= envs.SUITE[env_id].memoryless_return + 0.2

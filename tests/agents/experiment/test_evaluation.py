@@ -74,3 +74,26 @@ def test_gif_of_one_episode(tmaze, tmp_path):
     with Image.open(tmp_path / "episode.gif") as gif:  # identical frames are merged, their durations added
         durations = [frame.info["duration"] for frame in ImageSequence.Iterator(gif)]
     assert sum(durations) == pytest.approx(frames * 250)
+
+
+def test_masked_tasks_are_evaluated_with_their_masks_and_memory(monkeypatch):
+    """An untrained agent never takes an invalid action (which would end a MaskedRecall episode early) when the
+    evaluation passes the masks, and the memory it returns comes back at the next step."""
+    config = resolve_config("pomdp/MaskedRecall-v0", overrides=TINY)
+    model = make_model(config, make_env(config))
+    env = make_env(config, n_envs=4, seed=1, training=False)
+    predict, calls = model.predict, []
+
+    def spy(observation, state=None, episode_start=None, deterministic=False, action_masks=None):
+        actions, new_state = predict(observation, state, episode_start, deterministic, action_masks)
+        calls.append((state, action_masks, new_state))
+        return actions, new_state
+
+    monkeypatch.setattr(model, "predict", spy)
+    masked = evaluate_agent(model, env, config.env, n_episodes=40, deterministic=False)
+    assert set(masked.lengths.tolist()) == {6}
+    assert all(masks is not None for _, masks, _ in calls)
+    assert all(state is after for (state, _, _), (_, _, after) in zip(calls[1:], calls, strict=False))
+    unmasked = evaluate_agent(model, env, config.env, n_episodes=40, deterministic=False, use_masking=False)
+    assert unmasked.lengths.min() < 6
+    assert masked.returns.mean() > unmasked.returns.mean()
