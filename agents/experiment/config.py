@@ -133,6 +133,10 @@ class RunConfig(BaseModel):
     frame_stack: int = Field(
         0, ge=0, description="Stack the last frame_stack observations (VecFrameStack) for a memoryless policy; 0 = off."
     )
+    env_kwargs: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Keyword arguments of the env's constructor (gym.make(env, **env_kwargs)), e.g. corridor_length.",
+    )
     timesteps: int = Field(100_000, ge=1, description="Total environment steps of the run.")
     seed: int = Field(0, ge=0, description="Seed of the model and the environments.")
     vec_env: Literal["dummy", "subproc"] = Field(

@@ -58,6 +58,26 @@ def solved_threshold(env_id: str, threshold: float | None = None) -> float | Non
     return None if best is None else SOLVED_FRACTION * best
 
 
+def return_decimals(env_id: str) -> int:
+    """Decimals that returns of ``env_id`` are printed with, fixed for a task: 2 where the optimal return is at most
+    10 (the memory tasks pay about 1), else 1."""
+    best = optimal_return(env_id)
+    return 2 if best is not None and abs(best) <= 10 else 1
+
+
+def format_return(mean: float, std: float, decimals: int) -> str:
+    """``"23.4 ± 5.1"``: mean and std with the same fixed number of decimals."""
+    return f"{mean:.{decimals}f} ± {std:.{decimals}f}"
+
+
+def episode_outcomes(returns: np.ndarray, lengths: np.ndarray, env_id: str) -> EvalResult:
+    """Returns and lengths of finished episodes, with success where ``env_id`` has an optimal return."""
+    returns, lengths = np.asarray(returns, dtype=np.float64), np.asarray(lengths)
+    best = optimal_return(env_id)
+    successes = None if best is None else returns >= best - SUCCESS_TOLERANCE * max(1.0, abs(best))
+    return EvalResult(returns, lengths, successes)
+
+
 def check_compatible(model: BaseAlgorithm, config: RunConfig) -> None:
     """Raise a ValueError unless ``config.env`` has the spaces ``model`` was trained on (e.g. another level)."""
     env = make_env(config, n_envs=1, normalize_stats=None, training=False)
@@ -77,10 +97,7 @@ def evaluate_agent(
     returns, lengths = evaluate_policy(
         model, env, n_eval_episodes=n_episodes, deterministic=deterministic, return_episode_rewards=True, warn=False
     )
-    returns, lengths = np.asarray(returns, dtype=np.float64), np.asarray(lengths)
-    best = optimal_return(env_id)
-    successes = None if best is None else returns >= best - SUCCESS_TOLERANCE * max(1.0, abs(best))
-    return EvalResult(returns, lengths, successes)
+    return episode_outcomes(np.asarray(returns), np.asarray(lengths), env_id)
 
 
 def record_gif(

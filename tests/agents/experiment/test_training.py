@@ -5,7 +5,10 @@ from __future__ import annotations
 import csv
 import json
 
+import numpy as np
+import pandas
 import pytest
+from stable_baselines3.common.monitor import load_results
 
 from agents.experiment import training
 from agents.experiment.config import resolve_config
@@ -74,3 +77,37 @@ def test_truncate_evaluations_drops_rows_after_the_checkpoint(tmp_path):
     truncate_evaluations(tmp_path, 100)
     lines = (tmp_path / "evaluations.csv").read_text().splitlines()
     assert [line.split(",")[0] for line in lines[1:]] == ["0", "100"]
+
+
+def monitor_steps(run_dir):
+    """Environment steps per training env that its monitor file accounts for, by rank."""
+    frame = load_results(str(run_dir))
+    assert list(frame.columns[:4]) == ["index", "r", "l", "t"]
+    return [int(sum(pandas.read_csv(path, skiprows=1)["l"])) for path in sorted(run_dir.glob("*.monitor.csv"))]
+
+
+def test_a_run_writes_sb3s_files_and_a_resume_continues_them(tmp_path):
+    """evaluations.npz, best_model.zip and <rank>.monitor.csv as SB3's EvalCallback and Monitor write them; resuming
+    from an earlier checkpoint cuts them back to it instead of counting those episodes and evaluations twice."""
+    run_dir = tmp_path / "run"
+    run_training(config(timesteps=64, eval_episodes=3), run_dir)
+    with np.load(run_dir / "evaluations.npz") as data:
+        assert data["timesteps"].tolist() == [0, 32, 64]
+        assert data["results"].shape == data["ep_lengths"].shape == (3, 3)
+        final = data["results"][-1]
+    assert json.loads((run_dir / "results.json").read_text())["mean_return"] == pytest.approx(final.mean())
+    assert (run_dir / "best_model.zip").is_file()
+    first = monitor_steps(run_dir)
+    assert len(first) == 2
+    assert all(16 < steps <= 32 for steps in first)  # 32 steps per env, an unfinished episode at the end
+    assert "## Load and evaluate" in (run_dir / "README.md").read_text()
+
+    step0 = list_checkpoints(run_dir)[0]
+    _, saved, checkpoint = find_resume(step0.model)
+    assert checkpoint.step == 0
+    run_training(saved, run_dir, checkpoint)
+    with np.load(run_dir / "evaluations.npz") as data:
+        assert data["timesteps"].tolist() == [0, 32, 64]
+    assert all(16 < steps <= 32 for steps in monitor_steps(run_dir))
+    times = load_results(str(run_dir))["t"]
+    assert times.min() >= 0
