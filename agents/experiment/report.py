@@ -200,20 +200,41 @@ def _plot_task(ax, jobs: list[Job]) -> None:
     ax.legend(fontsize=8, loc="best")
 
 
-def final_scores(jobs: list[Job]) -> dict[str, np.ndarray]:
-    """Normalized final scores per agent, (runs, tasks): final return / the task's optimal return, for the tasks
-    with a known positive optimal return and finished runs; each agent keeps as many runs per task as all share."""
+def normalized_scores(finals: list[tuple[str, str, float]]) -> dict[str, np.ndarray]:
+    """(task, agent, final return) of each run -> per agent a (runs, tasks) matrix of final return / the task's
+    optimal return, for the tasks with a known positive optimal return; each agent keeps as many runs per task as
+    all its tasks have."""
     by_agent: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for job in jobs:
-        best = envs.SUITE[job.env].optimal_return if job.env in envs.SUITE else None
-        curve = read_curve(job)
-        if best and best > 0 and curve is not None and curve["step"][-1] >= job.config().timesteps:
-            by_agent[job.agent][job.env].append(float(curve["mean_return"][-1]) / best)
+    for env, agent, final in finals:
+        best = envs.SUITE[env].optimal_return if env in envs.SUITE else None
+        if best is not None and best > 0:
+            by_agent[agent][env].append(final / best)
     scores = {}
     for agent, tasks in by_agent.items():
         runs = min(len(values) for values in tasks.values())
         scores[agent] = np.array([values[:runs] for values in tasks.values()]).T  # (tasks, runs) -> (runs, tasks)
     return scores
+
+
+def final_scores(jobs: list[Job]) -> dict[str, np.ndarray]:
+    """Normalized final scores of the finished runs, per agent (runs, tasks): see ``normalized_scores``."""
+    finals = []
+    for job in jobs:
+        curve = read_curve(job)
+        if curve is not None and curve["step"][-1] >= job.config().timesteps:
+            finals.append((job.env, job.agent, float(curve["mean_return"][-1])))
+    return normalized_scores(finals)
+
+
+def scores_from_csv(path: str | Path) -> dict[str, np.ndarray]:
+    """Normalized final scores from a benchmark's ``evaluations.csv`` alone (the last evaluation of each run), for
+    a report whose run directories are gone."""
+    last: dict[tuple[str, str, str], tuple[float, float]] = {}
+    with Path(path).open(newline="") as file:
+        for row in csv.DictReader(file):
+            key, point = (row["env"], row["agent"], row["seed"]), (float(row["step"]), float(row["mean_return"]))
+            last[key] = max(last.get(key, point), point)
+    return normalized_scores([(env, agent, point[1]) for (env, agent, _), point in last.items()])
 
 
 def aggregates_section(scores: dict[str, np.ndarray]) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import json
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +28,7 @@ from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback, CallbackList, EvalCallback, ProgressBarCallback
 from stable_baselines3.common.save_util import load_from_zip_file
 from stable_baselines3.common.vec_env import VecEnv
+from tqdm import TqdmExperimentalWarning
 
 from agents.experiment.builders import make_env, make_eval_env, make_model, model_class
 from agents.experiment.config import RunConfig
@@ -191,7 +193,9 @@ class ProgressBar(ProgressBarCallback):
         self.total = total
 
     def _on_training_start(self) -> None:
-        self.pbar = sb3_callbacks.tqdm(total=self.total, initial=min(self.model.num_timesteps, self.total))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", TqdmExperimentalWarning)  # tqdm.rich is "experimental", as SB3 says too
+            self.pbar = sb3_callbacks.tqdm(total=self.total, initial=min(self.model.num_timesteps, self.total))
 
     def _on_step(self) -> bool:
         self.pbar.update(max(0, min(self.training_env.num_envs, self.total - self.pbar.n)))

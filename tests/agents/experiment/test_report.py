@@ -14,6 +14,7 @@ from agents.experiment.report import (
     machine,
     markdown_table,
     mean_std,
+    scores_from_csv,
     summary_rows,
     task_file_name,
     write_report,
@@ -88,6 +89,8 @@ def test_aggregates_from_final_scores(tmp_path):
     scores = final_scores(jobs)
     np.testing.assert_allclose(scores["ppo_gru"], [[1.0], [0.5]])  # (seeds, tasks), / the optimal return 1
     paths = write_report(jobs, tmp_path / "bench", "")
+    from_csv = scores_from_csv(paths["csv"])  # the same scores from the benchmark's CSV alone
+    np.testing.assert_allclose(from_csv["ppo_gru"], scores["ppo_gru"])
     assert "Aggregate scores over tasks" in paths["table"].read_text()
     assert "| ppo_gru | 2 x 1 | 0.75 [" in paths["table"].read_text()
     assert paths["aggregates"].stat().st_size > 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
 import numpy as np
 import pandas
@@ -111,3 +112,37 @@ def test_a_run_writes_sb3s_files_and_a_resume_continues_them(tmp_path):
     assert all(16 < steps <= 32 for steps in monitor_steps(run_dir))
     times = load_results(str(run_dir))["t"]
     assert times.min() >= 0
+
+
+def test_progress_bar_stops_at_the_requested_total(tmp_path, monkeypatch):
+    """Rollouts of 2 x 16 steps overshoot a total of 48 (training ends at 64); the bar stops at 48."""
+    shown, close = [], training.ProgressBar._on_training_end
+
+    def record_then_close(self):
+        shown.append(self.pbar.n)
+        close(self)
+
+    monkeypatch.setattr(training.ProgressBar, "_on_training_end", record_then_close)
+    result = run_training(config(timesteps=48, eval_freq=0), tmp_path / "run", progress_bar=True)
+    assert result.steps == 64
+    assert shown == [48]
+
+
+def test_a_line_per_evaluation_and_the_threshold_step(tmp_path):
+    lines = []
+    result = run_training(config(timesteps=64, threshold=-1.0), tmp_path / "run", echo=lines.append)
+    assert [line.split("  ")[1] for line in lines] == ["step 0/64", "step 32/64", "step 64/64"]
+    assert re.fullmatch(r"eval  step 0/64  return \d\.\d\d ± \d\.\d\d  success \d+%  fps -", lines[0])
+    assert re.search(r"fps [\d,]+$", lines[1])
+    assert (result.final["threshold"], result.final["threshold_step"]) == (-1.0, 0)  # any return reaches -1
+
+
+def test_model_card_says_how_to_load_and_its_snippet_runs(tmp_path):
+    run_dir = tmp_path / "run"
+    run_training(config(timesteps=32, eval_freq=0), run_dir)
+    card = (run_dir / "README.md").read_text()
+    assert card.startswith("---\nlibrary_name: stable-baselines3\n")
+    assert "| environment steps | 32 |" in card
+    assert f"python scripts/evaluate.py {run_dir} --episodes 100 --gif episode.gif" in card
+    snippet = card.split("```python\n")[1].split("```")[0]
+    exec(compile(snippet, "model card", "exec"), {"print": lambda summary: None})  # the card's own code, as written
