@@ -141,13 +141,18 @@ def train(args: argparse.Namespace) -> int:
             print(describe(read_entry(data, config.env, args.preset), args.preset))
     begin = f"from step {checkpoint.step:,} " if checkpoint else ""
     console.print(f"Training {config.agent} on {config.env} {begin}to {config.timesteps:,} steps -> {run_dir}")
-    result = run_training(config, run_dir, checkpoint, progress_bar=not args.no_progress, echo=print)
+    result = run_training(config, run_dir, checkpoint, progress_bar=not args.no_progress, echo=echo)
     if result.interrupted:
         console.print(f"Interrupted at step {result.steps:,}: checkpoint saved. Continue with")
         console.print(f"  python scripts/train.py --resume {run_dir}")
         return EXIT_INTERRUPTED
     print_result(config, result, console)
     return 0
+
+
+def echo(line: str) -> None:
+    """One evaluation line, flushed at once (above the progress bar, or into a log file)."""
+    print(line, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
