@@ -108,9 +108,10 @@ def print_result(config: RunConfig, result: TrainResult, console: Console) -> No
     final = result.final or {}
     threshold = final.get("threshold")
     solved = "" if threshold is None else f", threshold {threshold:g}"
-    table = Table(title=f"{config.agent} on {config.env}, seed {config.seed}{solved}")
-    for column in ("steps", "train time", "fps", "return", "success", "length", "episodes", "reached at"):
-        table.add_column(column, justify="right")
+    title = f"{config.agent} on {config.env}, seed {config.seed}, {final['episodes']} episodes{solved}"
+    table = Table(title=title)
+    for column in ("steps", "train time", "fps", "return", "success", "length", "reached at"):
+        table.add_column(column, justify="right", no_wrap=column in ("return", "reached at"))
     success = final.get("success_rate")
     table.add_row(
         f"{result.steps:,}",
@@ -119,7 +120,6 @@ def print_result(config: RunConfig, result: TrainResult, console: Console) -> No
         format_return(final["mean_return"], final["std_return"], return_decimals(config.env)),
         "-" if success is None else f"{success:.0%}",
         f"{final['mean_length']:.1f}",
-        str(final["episodes"]),
         threshold_cell(final),
     )
     console.print(table)

@@ -23,6 +23,8 @@ from agents.experiment.config import RunConfig, config_to_dict
 from agents.experiment.evaluation import format_return, return_decimals
 from agents.experiment.run_dir import MODEL_CARD_FILE, write_text
 
+LIBRARIES = {"agents": "recurrent-agents", "stable_baselines3": "stable-baselines3", "sb3_contrib": "sb3-contrib"}
+
 
 def _metadata(config: RunConfig, results: dict[str, Any]) -> str:
     mean, std = results["mean_return"], results["std_return"]
@@ -69,11 +71,12 @@ def model_card(config: RunConfig, results: dict[str, Any], run_dir: str | Path =
     """The card's markdown for ``config`` and its final evaluation ``results`` (the content of results.json)."""
     cls = model_class(config)
     hidden = "" if not config.recurrent else f" with a {config.hyperparams.hidden_size}-unit {config.cell.upper()}"
+    library = LIBRARIES.get(cls.__module__.split(".")[0], cls.__module__)
     return f"""{_metadata(config, results)}
 # {config.agent} on {config.env}
 
-A {cls.__module__.split(".")[0]} `{cls.__name__}` agent (`{config.policy}`{hidden}) trained on `{config.env}` for
-{results["step"]:,} environment steps with seed {config.seed}, by recurrent-agents' `scripts/train.py`.
+A `{cls.__name__}` agent ({library}; `{config.policy}`{hidden}) trained on `{config.env}` for {results["step"]:,}
+environment steps with seed {config.seed}, by recurrent-agents' `scripts/train.py`.
 
 ## Results
 
