@@ -13,41 +13,45 @@ by the task's optimal return (1 = optimal).
 
 Example:
     >>> scores = np.array([[0.5, 1.0], [1.0, 1.0], [0.4, 0.8]])
-    >>> round(iqm(scores), 3), round(optimality_gap(scores), 3)
+    >>> round(float(iqm(scores)), 3), round(float(optimality_gap(scores)), 3)
     (0.825, 0.217)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from scipy import stats
 
-Metric = Callable[[np.ndarray], float]
+Metric = Callable[[np.ndarray], Any]  # (..., runs, tasks) -> (...)
 CONFIDENCE = 0.95
 REPS = 2000
 
 
-def iqm(scores: np.ndarray) -> float:
-    """Interquartile mean: the mean of the middle 50% of all run scores (``rliable.metrics.aggregate_iqm``)."""
-    return float(stats.trim_mean(scores, proportiontocut=0.25, axis=None))
+def iqm(scores: np.ndarray) -> Any:
+    """Interquartile mean: the mean of the middle 50% of all run scores (``rliable.metrics.aggregate_iqm``).
+
+    Like every metric here it takes one (runs, tasks) matrix, or a stack of them (..., runs, tasks) at once.
+    """
+    flat = scores.reshape(*scores.shape[:-2], -1)
+    return stats.trim_mean(flat, proportiontocut=0.25, axis=-1)
 
 
-def optimality_gap(scores: np.ndarray, gamma: float = 1.0) -> float:
+def optimality_gap(scores: np.ndarray, gamma: float = 1.0) -> Any:
     """``gamma`` minus the mean score, each score capped at ``gamma`` (``rliable.metrics.aggregate_optimality_gap``)."""
-    return float(gamma - np.mean(np.minimum(scores, gamma)))
+    return gamma - np.mean(np.minimum(scores, gamma), axis=(-2, -1))
 
 
-def mean_score(scores: np.ndarray) -> float:
+def mean_score(scores: np.ndarray) -> Any:
     """Mean over tasks of the mean over runs (``rliable.metrics.aggregate_mean``)."""
-    return float(np.mean(np.mean(scores, axis=0)))
+    return np.mean(np.mean(scores, axis=-2), axis=-1)
 
 
-def median_score(scores: np.ndarray) -> float:
+def median_score(scores: np.ndarray) -> Any:
     """Median over tasks of the mean over runs (``rliable.metrics.aggregate_median``)."""
-    return float(np.median(np.mean(scores, axis=0)))
+    return np.median(np.mean(scores, axis=-2), axis=-1)
 
 
 METRICS: dict[str, Metric] = {"IQM": iqm, "optimality gap": optimality_gap, "mean": mean_score, "median": median_score}
@@ -81,9 +85,8 @@ class Estimate(NamedTuple):
 
 def estimate(scores: np.ndarray, metric: Metric, reps: int = REPS, seed: int = 0) -> Estimate:
     """``metric`` of a (runs, tasks) matrix with its 95% stratified-bootstrap interval."""
-    samples = stratified_resamples(scores, reps, seed)
-    values = np.array([metric(sample) for sample in samples])
-    return Estimate(metric(scores), *interval(values))
+    values = metric(stratified_resamples(scores, reps, seed))  # (R, N, M) -> (R,)
+    return Estimate(float(metric(scores)), *interval(values))
 
 
 def performance_profile(
@@ -117,7 +120,7 @@ def plot_aggregates(scores_by_agent: dict[str, np.ndarray], path: str, reps: int
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, (ax_iqm, ax_gap, ax_profile) = plt.subplots(1, 3, figsize=(15, 3.8))
+    figure, (ax_iqm, ax_gap, ax_profile) = plt.subplots(1, 3, figsize=(15, 4.8))
     taus = np.linspace(0.0, 1.05, 43)
     agents = list(scores_by_agent)
     colours = {agent: f"C{i}" for i, agent in enumerate(agents)}
@@ -135,12 +138,12 @@ def plot_aggregates(scores_by_agent: dict[str, np.ndarray], path: str, reps: int
         ax.set_xlabel("normalized score (95% stratified-bootstrap CI)")
         ax.set_title(title)
         ax.grid(alpha=0.3, axis="x")
-        ax.legend(fontsize=8, loc="best")
     ax_profile.set_xlabel("normalized score τ")
     ax_profile.set_ylabel("fraction of runs with score > τ")
     ax_profile.set_title("performance profile")
     ax_profile.grid(alpha=0.3)
-    ax_profile.legend(fontsize=8, loc="lower left")
+    for ax in (ax_iqm, ax_gap, ax_profile):  # below each panel, where it hides no point
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3)
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)

@@ -129,6 +129,11 @@ class Evaluations(EvalCallback):
         if resume is not None:
             self._reload(run_dir)
 
+    def _init_callback(self) -> None:
+        with warnings.catch_warnings():  # the eval envs are stepped in this process even when training's are not
+            warnings.filterwarnings("ignore", message="Training and eval env are not of the same type")
+            super()._init_callback()
+
     def _reload(self, run_dir: Path) -> None:
         """Continue evaluations.npz, and the best return so far when best_model.zip is one of the kept evaluations."""
         if not (run_dir / NPZ_FILE).is_file():
