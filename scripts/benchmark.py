@@ -6,7 +6,8 @@
     python scripts/benchmark.py --report-only                 # redraw table and plots from the runs so far
 
 Calling it again with the same --out skips finished runs and continues cut-off ones from their checkpoints.
-Writes <out>/evaluations.csv, <out>/results.md, <out>/curves.png and <out>/curves_<Task>.png.
+Writes <out>/evaluations.csv, <out>/results.md (table and aggregate scores), <out>/curves.png,
+<out>/curves_<Task>.png and <out>/aggregates.png (IQM, optimality gap, performance profiles).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from agents.experiment.builders import check_env_id
 from agents.experiment.cli import EXIT_INTERRUPTED, make_parser, parse_set, positive_int, run_script
 from agents.experiment.config import AGENTS
 from agents.experiment.errors import ConfigError
+from agents.experiment.evaluation import format_return, return_decimals
 from agents.experiment.report import header, machine, write_report
 
 QUICK_SCALE = 0.5  # --quick: one seed, half of each budget (enough for the memory tasks to learn)
@@ -74,7 +76,8 @@ def run_jobs(jobs: list[Job], args: argparse.Namespace, meta: dict) -> int:
             if result is None:  # stopped by a signal, the parent is stopping too
                 continue
             print(
-                f"[{i}/{len(jobs)}] {job.name}: return {result['mean_return']:.3g}, "
+                f"[{i}/{len(jobs)}] {job.name}: return "
+                f"{format_return(result['mean_return'], result['std_return'], return_decimals(job.env))}, "
                 f"{result['train_time']:.0f} s, {result['fps']:.0f} fps",
                 flush=True,
             )

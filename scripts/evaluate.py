@@ -4,6 +4,7 @@ python scripts/evaluate.py runs/pomdp/CartPoleNoVel-v0/ppo_gru_s0_<time>        
 python scripts/evaluate.py runs/.../checkpoints/step_000020000.zip --episodes 100   # a checkpoint
 python scripts/evaluate.py RUN --env pomdp/TMazeMedium-v0                          # another env, same spaces
 python scripts/evaluate.py RUN --gif episode.gif --stochastic                       # record one episode
+python scripts/evaluate.py RUN --gif episode.gif --plain-frames     # memory tasks: without the observation panel
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from rich.table import Table
 
 from agents.experiment.builders import EVAL_SEED_OFFSET, check_env_id, make_env
 from agents.experiment.cli import check_free, make_parser, positive_int, run_script
-from agents.experiment.evaluation import check_compatible, evaluate_agent, record_gif
+from agents.experiment.evaluation import check_compatible, evaluate_agent, format_return, record_gif, return_decimals
 from agents.experiment.run_dir import load_model
 
 
@@ -32,7 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--deterministic", dest="deterministic", action="store_true", default=True, help="(default)")
     mode.add_argument("--stochastic", dest="deterministic", action="store_false", help="sample actions")
     parser.add_argument("--gif", metavar="FILE", help="also record one episode to this GIF (a new file)")
-    parser.add_argument("--fps", type=positive_int, default=10, help="GIF frames per second")
+    parser.add_argument("--fps", type=positive_int, help="GIF frames per second (default: the env's render_fps)")
+    parser.add_argument(
+        "--plain-frames", action="store_true", help="GIF of the env's frames only (memory tasks: no observation panel)"
+    )
     parser.add_argument("--n-envs", type=positive_int, default=8, help="envs stepped side by side")
     return parser
 
@@ -58,14 +62,15 @@ def evaluate(args: argparse.Namespace) -> int:
     success = summary["success_rate"]
     table.add_row(
         str(summary["episodes"]),
-        f"{summary['mean_return']:.4g} ± {summary['std_return']:.2g}",
+        format_return(summary["mean_return"], summary["std_return"], return_decimals(config.env)),
         "-" if success is None else f"{success:.0%}",
         f"{summary['mean_length']:.1f}",
     )
     console = Console()
     console.print(table)
     if args.gif:
-        frames = record_gif(model, config, Path(args.gif), normalize, args.deterministic, args.fps)
+        observed = False if args.plain_frames else None
+        frames = record_gif(model, config, Path(args.gif), normalize, args.deterministic, args.fps, observed)
         console.print(f"Recorded {frames} frames to {args.gif}")
     return 0
 

@@ -4,6 +4,8 @@ python scripts/train.py                                    # the default agent, 
 python scripts/train.py --env pomdp/TMaze-v0 --cell lstm   # another task and cell (the task's preset applies)
 python scripts/train.py --policy MlpPolicy                 # the memoryless baseline
 python scripts/train.py --set n_steps=64 --set learning_rate=3e-4
+python scripts/train.py --env pomdp/TMaze-v0 --env-kwargs corridor_length:10   # the env's constructor arguments
+python scripts/train.py --preset ppo_lstm.yml --env pomdp/CartPoleNoVel-v0      # an rl-zoo3 hyperparameter file
 python scripts/train.py --resume runs/pomdp/CartPoleNoVel-v0/ppo_gru_s0_<time>   # after Ctrl-C
 tensorboard --logdir runs
 """
@@ -20,10 +22,12 @@ from rich.table import Table
 
 from agents.experiment.builders import check_env_id
 from agents.experiment.cli import EXIT_INTERRUPTED, make_parser, parse_set, positive_int, run_script
-from agents.experiment.config import AGENTS, RunConfig, describe_fields, resolve_config, with_overrides
+from agents.experiment.config import AGENTS, RunConfig, describe_fields, load_yaml, resolve_config, with_overrides
 from agents.experiment.errors import ConfigError
+from agents.experiment.evaluation import format_return, return_decimals
 from agents.experiment.run_dir import RUNS_ROOT, Checkpoint, check_new_run_dir, default_run_dir, find_resume
 from agents.experiment.training import TrainResult, run_training
+from agents.experiment.zoo import describe, is_zoo_file, read_entry
 
 # Flags that map one to one onto config keys (dest -> key); the rest are handled below.
 FLAG_KEYS = ("env", "algo", "policy", "frame_stack", "timesteps", "seed", "n_envs", "vec_env", "device", "threads")
@@ -43,7 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--timesteps", type=positive_int, help="total environment steps (default: the preset's)")
     parser.add_argument("--n-envs", type=positive_int, help="parallel environments (default: the preset's)")
     parser.add_argument("--vec-env", choices=["dummy", "subproc"], help="step the envs in this process or in several")
-    parser.add_argument("--preset", help="YAML file of config keys (default: agents/experiment/presets/<Task>.yaml)")
+    parser.add_argument(
+        "--preset",
+        help="YAML file of config keys (default: agents/experiment/presets/<Task>.yaml), or an rl-zoo3 "
+        "hyperparameter file (its entry for --env)",
+    )
+    parser.add_argument(
+        "--env-kwargs", nargs="+", default=[], metavar="KEY:VALUE", help="env constructor arguments, as in rl-zoo3"
+    )
     parser.add_argument("--run-dir", help=f"where the run goes (default {RUNS_ROOT}/<env>/<agent>_s<seed>_<time>)")
     parser.add_argument("--resume", metavar="PATH", help="continue a run directory or one of its checkpoints")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -62,6 +73,8 @@ def flag_overrides(args: argparse.Namespace) -> dict[str, Any]:
         if {"algo", "policy", "frame_stack"} & set(out):
             raise ConfigError("--agent sets the algorithm, policy and frame stack: drop --algo/--policy/--cell")
         out["algo"], out["policy"], out["frame_stack"] = AGENTS[args.agent]
+    if args.env_kwargs:
+        out["env_kwargs"] = parse_set(args.env_kwargs, "--env-kwargs", ":", "corridor_length:10")
     settings = parse_set(args.set)
     both = sorted(set(out) & set(settings))
     if both:
@@ -83,20 +96,31 @@ def start(args: argparse.Namespace) -> tuple[RunConfig, Path, Checkpoint | None]
     return config, check_new_run_dir(args.run_dir or default_run_dir(config)), None
 
 
+def threshold_cell(final: dict[str, Any]) -> str:
+    """ "25,000" (the first evaluation at or above the threshold), "never", or "-" without a threshold."""
+    if final.get("threshold") is None:
+        return "-"
+    step = final.get("threshold_step")
+    return "never" if step is None else f"{step:,}"
+
+
 def print_result(config: RunConfig, result: TrainResult, console: Console) -> None:
     final = result.final or {}
-    table = Table(title=f"{config.agent} on {config.env}, seed {config.seed}")
-    for column in ("steps", "train time", "fps", "return", "success", "length", "episodes"):
-        table.add_column(column, justify="right")
+    threshold = final.get("threshold")
+    solved = "" if threshold is None else f", threshold {threshold:g}"
+    title = f"{config.agent} on {config.env}, seed {config.seed}, {final['episodes']} episodes{solved}"
+    table = Table(title=title)
+    for column in ("steps", "train time", "fps", "return", "success", "length", "reached at"):
+        table.add_column(column, justify="right", no_wrap=column in ("return", "reached at"))
     success = final.get("success_rate")
     table.add_row(
         f"{result.steps:,}",
         f"{result.train_time:.0f} s",
-        f"{result.steps / max(result.train_time, 1e-9):.0f}",
-        f"{final['mean_return']:.3g} ± {final['std_return']:.2g}",
+        f"{result.steps / max(result.train_time, 1e-9):,.0f}",
+        format_return(final["mean_return"], final["std_return"], return_decimals(config.env)),
         "-" if success is None else f"{success:.0%}",
         f"{final['mean_length']:.1f}",
-        str(final["episodes"]),
+        threshold_cell(final),
     )
     console.print(table)
     console.print(f"Run directory: {result.run_dir}")
@@ -111,15 +135,24 @@ def train(args: argparse.Namespace) -> int:
             console.print(f"[bold]{name}[/bold] ({type_}, default {default!r}): {doc}", highlight=False)
         return 0
     config, run_dir, checkpoint = start(args)
+    if args.preset and not args.resume:
+        data = load_yaml(args.preset)
+        if is_zoo_file(data, set(RunConfig.model_fields)):
+            print(describe(read_entry(data, config.env, args.preset), args.preset))
     begin = f"from step {checkpoint.step:,} " if checkpoint else ""
     console.print(f"Training {config.agent} on {config.env} {begin}to {config.timesteps:,} steps -> {run_dir}")
-    result = run_training(config, run_dir, checkpoint, progress_bar=not args.no_progress)
+    result = run_training(config, run_dir, checkpoint, progress_bar=not args.no_progress, echo=echo)
     if result.interrupted:
         console.print(f"Interrupted at step {result.steps:,}: checkpoint saved. Continue with")
         console.print(f"  python scripts/train.py --resume {run_dir}")
         return EXIT_INTERRUPTED
     print_result(config, result, console)
     return 0
+
+
+def echo(line: str) -> None:
+    """One evaluation line, flushed at once (above the progress bar, or into a log file)."""
+    print(line, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -129,19 +129,25 @@ def make_env(
     normalize_stats: str | Path | None = None,
     training: bool = True,
     render_mode: str | None = None,
+    monitor_dir: str | Path | None = None,
+    append_monitor: bool = False,
 ) -> VecEnv:
     """The vectorised env of ``config``: Monitor, then VecNormalize (when set) and VecFrameStack (when set).
 
     ``normalize_stats`` loads saved VecNormalize statistics; ``training=False`` freezes them and reports raw rewards.
+    ``monitor_dir`` gets SB3's ``<rank>.monitor.csv`` files, continued rather than restarted with ``append_monitor``.
     """
     check_env_id(config.env)
     hp = config.hyperparams
     n_envs = n_envs or hp.n_envs
     vec_cls = SubprocVecEnv if config.vec_env == "subproc" and n_envs > 1 else DummyVecEnv
-    env_kwargs = {"render_mode": render_mode} if render_mode else None
+    env_kwargs = {**config.env_kwargs, **({"render_mode": render_mode} if render_mode else {})}
     seed = config.seed if seed is None else seed
+    monitor = {"monitor_dir": str(monitor_dir), "monitor_kwargs": {"override_existing": not append_monitor}}
     with sigint_ignored(vec_cls is SubprocVecEnv):
-        env: VecEnv = make_vec_env(config.env, n_envs, seed, vec_env_cls=vec_cls, env_kwargs=env_kwargs)
+        env: VecEnv = make_vec_env(
+            config.env, n_envs, seed, vec_env_cls=vec_cls, env_kwargs=env_kwargs, **(monitor if monitor_dir else {})
+        )
     if normalize_stats is not None:
         env = VecNormalize.load(str(normalize_stats), env)
     elif hp.normalize:

@@ -84,19 +84,21 @@ def make_parser(
     return parser
 
 
-def parse_set(items: list[str], flag: str = "--set") -> dict[str, Any]:
+def parse_set(items: list[str], flag: str = "--set", sep: str = "=", example: str = "n_steps=64") -> dict[str, Any]:
     """``["n_steps=64", "net_arch=[64, 64]"]`` -> ``{"n_steps": 64, "net_arch": [64, 64]}``; values are read as YAML.
 
-    A key given twice is an error rather than a silent choice of one of them.
+    A key given twice is an error rather than a silent choice of one of them. ``sep=":"`` reads rl-zoo3's
+    ``--env-kwargs corridor_length:10``.
     """
     texts: dict[str, str] = {}
     for item in items:
-        key, sep, text = item.partition("=")
+        key, found, text = item.partition(sep)
         key = key.strip()
-        if not sep or not key:
-            raise ConfigError(f"{flag} {item!r}: expected KEY=VALUE, e.g. n_steps=64")
+        if not found or not key:
+            raise ConfigError(f"{flag} {item!r}: expected KEY{sep}VALUE, e.g. {example}")
         if key in texts:
-            raise ConfigError(f"{flag} {key} is given twice ({key}={texts[key]} and {key}={text}): give it once")
+            both = f"{key}{sep}{texts[key]} and {key}{sep}{text}"
+            raise ConfigError(f"{flag} {key} is given twice ({both}): give it once")
         texts[key] = text
     return {key: parse_value(text) for key, text in texts.items()}
 

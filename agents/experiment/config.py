@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from agents.experiment.errors import ConfigError, describe_field, one_line
+from agents.experiment.zoo import is_zoo_file, read_entry
 
 PRESET_DIR = Path(__file__).parent / "presets"
 ALGOS = ("ppo", "sb3c")
@@ -132,6 +133,10 @@ class RunConfig(BaseModel):
     )
     frame_stack: int = Field(
         0, ge=0, description="Stack the last frame_stack observations (VecFrameStack) for a memoryless policy; 0 = off."
+    )
+    env_kwargs: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Keyword arguments of the env's constructor (gym.make(env, **env_kwargs)), e.g. corridor_length.",
     )
     timesteps: int = Field(100_000, ge=1, description="Total environment steps of the run.")
     seed: int = Field(0, ge=0, description="Seed of the model and the environments.")
@@ -284,9 +289,14 @@ def preset_path(env_id: str) -> Path | None:
 def resolve_config(
     env: str | None = None, preset: str | Path | None = None, overrides: Mapping[str, Any] | None = None
 ) -> RunConfig:
-    """Defaults, then the preset (``preset``, or the shipped one of ``env``), then ``overrides`` (flat keys)."""
+    """Defaults, then the preset (``preset``, or the shipped one of ``env``), then ``overrides`` (flat keys).
+
+    ``preset`` may also be an rl-zoo3 hyperparameter file; its entry for ``env`` applies (``agents.experiment.zoo``).
+    """
     data = load_yaml(preset) if preset else {}
     env = env or data.get("env") or RunConfig.model_fields["env"].default
+    if is_zoo_file(data, set(RunConfig.model_fields)):  # an rl-zoo3 file: the entry of env, in our keys
+        data = read_entry(data, env, f"preset {preset}").data
     path = Path(preset) if preset else preset_path(env)
     if path is not None and not preset:
         data = load_yaml(path)

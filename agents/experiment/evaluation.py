@@ -16,7 +16,7 @@ import numpy as np
 from sb3_contrib.common.maskable.utils import get_action_masks, is_masking_supported
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.evaluation import evaluate_policy
-from stable_baselines3.common.vec_env import VecEnv
+from stable_baselines3.common.vec_env import VecEnv, unwrap_vec_normalize
 
 import envs
 from agents.experiment.builders import make_env
@@ -60,6 +60,26 @@ def solved_threshold(env_id: str, threshold: float | None = None) -> float | Non
         return threshold
     best = optimal_return(env_id)
     return None if best is None else SOLVED_FRACTION * best
+
+
+def return_decimals(env_id: str) -> int:
+    """Decimals that returns of ``env_id`` are printed with, fixed for a task: 2 where the optimal return is at most
+    10 (the memory tasks pay about 1), else 1."""
+    best = optimal_return(env_id)
+    return 2 if best is not None and abs(best) <= 10 else 1
+
+
+def format_return(mean: float, std: float, decimals: int) -> str:
+    """``"23.4 ± 5.1"``: mean and std with the same fixed number of decimals."""
+    return f"{mean:.{decimals}f} ± {std:.{decimals}f}"
+
+
+def episode_outcomes(returns: np.ndarray, lengths: np.ndarray, env_id: str) -> EvalResult:
+    """Returns and lengths of finished episodes, with success where ``env_id`` has an optimal return."""
+    returns, lengths = np.asarray(returns, dtype=np.float64), np.asarray(lengths)
+    best = optimal_return(env_id)
+    successes = None if best is None else returns >= best - SUCCESS_TOLERANCE * max(1.0, abs(best))
+    return EvalResult(returns, lengths, successes)
 
 
 def check_compatible(model: BaseAlgorithm, config: RunConfig) -> None:
@@ -116,10 +136,78 @@ def evaluate_agent(
         return_episode_rewards=True,
         warn=False,
     )
-    returns, lengths = np.asarray(returns, dtype=np.float64), np.asarray(lengths)
-    best = optimal_return(env_id)
-    successes = None if best is None else returns >= best - SUCCESS_TOLERANCE * max(1.0, abs(best))
-    return EvalResult(returns, lengths, successes)
+    return episode_outcomes(np.asarray(returns), np.asarray(lengths), env_id)
+
+
+class ObservedFrames:
+    """Frames that put what the agent observed beside the true state, for the memory tasks (``envs.memory``).
+
+    Left: the env's own rendering of the true state, its entries named in a legend (``state_names``); right: the
+    observation vector the policy received at that step, one bar per entry, with a legend; the title gives the step
+    and the reward so far.
+    """
+
+    def __init__(self, state_names: tuple[str, ...]) -> None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        self.state_names = state_names
+        self.figure, (self.left, self.right) = plt.subplots(1, 2, figsize=(8, 3.2), dpi=80)
+        self.figure.subplots_adjust(left=0.02, right=0.98, bottom=0.15, top=0.8, wspace=0.45)  # fixed: no re-layout
+        self.title = self.figure.suptitle("", fontsize=10)
+        self.picture: Any = None
+        self.bars: Any = None
+        self.state_legend: Any = None
+
+    def __call__(
+        self, image: np.ndarray, observation: np.ndarray, state: np.ndarray, step: int, total: float
+    ) -> np.ndarray:
+        """One (H, W, 3) uint8 frame; the artists are made on the first call and updated after (fast)."""
+        values = np.ravel(observation).astype(np.float64)
+        labels = [f"{name} = {value}" for name, value in zip(self.state_names, np.ravel(state), strict=False)]
+        if self.picture is None:
+            self._make(image, values, labels)
+        else:
+            self.picture.set_data(image)
+            for bar, value in zip(self.bars, values, strict=True):
+                bar.set_height(value)
+            for text, label in zip(self.state_legend.get_texts(), labels, strict=True):
+                text.set_text(label)
+            low, high = self.right.get_ylim()
+            self.right.set_ylim(min(low, values.min() - 0.05), max(high, values.max() + 0.05))
+        self.title.set_text(f"step {step}, return so far {total:g}")
+        self.figure.canvas.draw()
+        return np.asarray(self.figure.canvas.buffer_rgba())[..., :3].copy()  # type: ignore[attr-defined]
+
+    def _make(self, image: np.ndarray, values: np.ndarray, labels: list[str]) -> None:
+        from matplotlib.patches import Patch
+
+        self.picture = self.left.imshow(image, interpolation="nearest")
+        self.left.set_axis_off()
+        self.left.set_title("true state (hidden from the agent)", fontsize=9)
+        handles = [Patch(color="none", label=label) for label in labels]
+        self.state_legend = self.left.legend(
+            handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, title="state"
+        )
+        self.bars = self.right.bar(np.arange(len(values)), values, color="tab:blue", label="observation entry")
+        self.right.set_xticks(np.arange(len(values)))
+        self.right.set_xlabel("observation index", fontsize=8)
+        self.right.set_ylim(min(0.0, values.min()) - 0.05, max(1.0, values.max()) + 0.05)
+        self.right.set_title("what the agent observed", fontsize=9)
+        self.right.legend(fontsize=8, loc="upper right")
+
+    def close(self) -> None:
+        import matplotlib.pyplot as plt
+
+        plt.close(self.figure)
+
+
+def render_fps(env: VecEnv, default: float = 30.0) -> float:
+    """The env's own frame rate (``metadata["render_fps"]``): 50 for CartPole, 4 for the memory tasks."""
+    fps = env.get_attr("metadata")[0].get("render_fps")
+    return float(fps) if fps else default
 
 
 def record_gif(
@@ -128,24 +216,46 @@ def record_gif(
     path: str | Path,
     normalize_stats: Path | None = None,
     deterministic: bool = True,
-    fps: int = 10,
+    fps: float | None = None,
+    observed: bool | None = None,
 ) -> int:
-    """Play one episode with ``render_mode="rgb_array"`` and write its frames to a GIF; returns the frame count."""
+    """Play one episode with ``render_mode="rgb_array"`` and write its frames to a GIF; returns the frame count.
+
+    ``fps`` defaults to the env's own frame rate. ``observed`` (default: on for the memory tasks) draws each frame
+    as the true state beside what the agent observed (:class:`ObservedFrames`).
+    """
     import imageio.v3 as iio
 
+    from envs.memory.base import MemoryEnv
+
     env = make_env(config, n_envs=1, normalize_stats=normalize_stats, training=False, render_mode="rgb_array")
+    inner = env.get_attr("unwrapped")[0]
+    observed = isinstance(inner, MemoryEnv) if observed is None else observed
+    if observed and not isinstance(inner, MemoryEnv):
+        raise ValueError(f"{config.env} is not a memory task: it has no true state to draw beside the observation")
+    draw = ObservedFrames(inner.state_names) if observed else None
+    fps = fps or render_fps(env)
+    normalizer = unwrap_vec_normalize(env)
     obs = env.reset()
     state, episode_start = None, np.ones(1, dtype=bool)
     agent = with_action_masks(model, env)
-    frames = []
-    done = False
-    while not done:
-        frames.append(env.render())
-        action, state = agent.predict(obs, state=state, episode_start=episode_start, deterministic=deterministic)
-        obs, _, dones, _ = env.step(action)
-        episode_start = dones
-        done = bool(dones[0])
-    env.close()
+    frames, total, done = [], 0.0, False
+    try:
+        while not done:
+            image = env.render()
+            if draw is not None and image is not None:
+                raw = normalizer.get_original_obs() if normalizer is not None else obs
+                image = draw(image, raw[0], inner.get_state(), len(frames), total)
+            frames.append(image)
+            action, state = agent.predict(obs, state=state, episode_start=episode_start, deterministic=deterministic)
+            obs, rewards, dones, _ = env.step(action)
+            total += float(rewards[0]) if normalizer is None else float(normalizer.get_original_reward()[0])
+            episode_start = dones
+            done = bool(dones[0])
+    finally:
+        env.close()
+        if draw is not None:
+            draw.close()
     if not frames or frames[0] is None:
         raise ValueError(f"{config.env} rendered no rgb_array frames: it does not support render_mode='rgb_array'")
     iio.imwrite(path, np.stack(frames), duration=1000 / fps, loop=0)

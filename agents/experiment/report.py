@@ -1,8 +1,13 @@
-"""Benchmark report: one CSV of every evaluation point, a markdown table and learning curves shaded over seeds.
+"""Benchmark report: one CSV of every evaluation point, a markdown table, learning curves and aggregate scores.
 
 The table gives, per task and agent: the final return (mean ± std over seeds of each seed's final evaluation),
 the success rate, the steps to reach the task's threshold (mean over the seeds that reached it), the training wall
 time per run (evaluations excluded) and the training speed in environment steps per second.
+
+Files: ``evaluations.csv``, ``results.md``, ``curves.png`` (all tasks side by side), ``curves_<Task>.png`` per task
+(``<Task>`` is the id without namespace and version: ``curves_CartPoleNoVel.png``) and, where tasks have a known
+optimal return, ``aggregates.png`` with rliable's interquartile mean, optimality gap and performance profiles over
+normalized scores (``agents.experiment.aggregates``). Every panel has its legend.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import csv
 import os
 import platform
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -18,11 +24,14 @@ import numpy as np
 import torch
 
 import envs
+from agents.experiment.aggregates import aggregate_table, plot_aggregates
 from agents.experiment.benchmark import Job
 from agents.experiment.evaluation import solved_threshold
 from agents.experiment.run_dir import EVALUATION_FIELDS, EVALUATIONS_FILE, RESULTS_FILE
 
 TABLE_FILE = "results.md"
+AGGREGATES_FILE = "aggregates.png"
+CURVE_CONFIDENCE = 0.95
 Curve = dict[str, np.ndarray]  # "step", "mean_return", "train_time" columns of one run
 
 
@@ -126,8 +135,13 @@ def markdown_table(jobs: list[Job]) -> str:
     return "\n".join(lines) + "\n\n" + "\n".join(notes) + "\n"
 
 
+def task_file_name(env: str) -> str:
+    """``pomdp/TMaze-v0`` -> ``TMaze``: the ``<Task>`` of ``curves_<Task>.png``."""
+    return re.sub(r"-v\d+$", "", env.split("/")[-1])
+
+
 def plot_curves(jobs: list[Job], out: Path) -> list[Path]:
-    """``curves_<Task>.png`` per task and ``curves.png`` with all tasks side by side (mean over seeds, min-max)."""
+    """``curves_<Task>.png`` per task and ``curves.png`` with all tasks side by side, each panel with its legend."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -140,22 +154,31 @@ def plot_curves(jobs: list[Job], out: Path) -> list[Path]:
         single, ax_one = plt.subplots(figsize=(6, 4))
         for ax in (ax_all, ax_one):
             _plot_task(ax, [job for job in jobs if job.env == env])
-        name = env.split("/")[-1].removesuffix("-v0")
-        path = out / f"curves_{name}.png"
+        path = out / f"curves_{task_file_name(env)}.png"
         single.tight_layout()
         single.savefig(path, dpi=100)
         plt.close(single)
         paths.append(path)
-    axes[0][-1].legend(fontsize=8, loc="lower right")
     combined.tight_layout()
     combined.savefig(out / "curves.png", dpi=100)
     plt.close(combined)
     return [out / "curves.png", *paths]
 
 
+def mean_interval(returns: np.ndarray, reps: int = 1000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """95% bootstrap interval of the mean over seeds at each point: (seeds, n) -> two (n,) arrays."""
+    rng = np.random.default_rng(seed)
+    rows = rng.integers(0, len(returns), size=(reps, len(returns)))  # (R, S)
+    means = returns[rows].mean(axis=1)  # (R, S, n) -> (R, n)
+    tail = 100 * (1 - CURVE_CONFIDENCE) / 2
+    low, high = np.percentile(means, [tail, 100 - tail], axis=0)
+    return low, high
+
+
 def _plot_task(ax, jobs: list[Job]) -> None:
-    """Mean return over seeds against environment steps, shaded between the worst and the best seed."""
+    """Mean return over seeds against environment steps, shaded over its 95% bootstrap interval."""
     env = jobs[0].env
+    seeds = 0
     for agent in dict.fromkeys(job.agent for job in jobs):
         curves = [c for c in (read_curve(job) for job in jobs if job.agent == agent) if c is not None]
         if not curves:
@@ -164,14 +187,62 @@ def _plot_task(ax, jobs: list[Job]) -> None:
         steps = curves[0]["step"][:n]
         returns = np.stack([c["mean_return"][:n] for c in curves])  # (seeds, n)
         (line,) = ax.plot(steps, returns.mean(0), label=agent)
-        ax.fill_between(steps, returns.min(0), returns.max(0), color=line.get_color(), alpha=0.2)
+        low, high = mean_interval(returns)
+        ax.fill_between(steps, low, high, color=line.get_color(), alpha=0.2)
+        seeds = max(seeds, len(curves))
     info = envs.SUITE.get(env)
     if info is not None and info.memoryless_return is not None:
         ax.axhline(info.memoryless_return, color="grey", linestyle=":", linewidth=1, label="best memoryless")
-    ax.set_title(env)
+    ax.set_title(f"{env} (mean of {seeds} seeds, 95% CI)")
     ax.set_xlabel("environment steps")
     ax.set_ylabel("evaluation return")
     ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+
+
+def normalized_scores(finals: list[tuple[str, str, float]]) -> dict[str, np.ndarray]:
+    """(task, agent, final return) of each run -> per agent a (runs, tasks) matrix of final return / the task's
+    optimal return, for the tasks with a known positive optimal return; each agent keeps as many runs per task as
+    all its tasks have."""
+    by_agent: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for env, agent, final in finals:
+        best = envs.SUITE[env].optimal_return if env in envs.SUITE else None
+        if best is not None and best > 0:
+            by_agent[agent][env].append(final / best)
+    scores = {}
+    for agent, tasks in by_agent.items():
+        runs = min(len(values) for values in tasks.values())
+        scores[agent] = np.array([values[:runs] for values in tasks.values()]).T  # (tasks, runs) -> (runs, tasks)
+    return scores
+
+
+def final_scores(jobs: list[Job]) -> dict[str, np.ndarray]:
+    """Normalized final scores of the finished runs, per agent (runs, tasks): see ``normalized_scores``."""
+    finals = []
+    for job in jobs:
+        curve = read_curve(job)
+        if curve is not None and curve["step"][-1] >= job.config().timesteps:
+            finals.append((job.env, job.agent, float(curve["mean_return"][-1])))
+    return normalized_scores(finals)
+
+
+def scores_from_csv(path: str | Path) -> dict[str, np.ndarray]:
+    """Normalized final scores from a benchmark's ``evaluations.csv`` alone (the last evaluation of each run), for
+    a report whose run directories are gone."""
+    last: dict[tuple[str, str, str], tuple[float, float]] = {}
+    with Path(path).open(newline="") as file:
+        for row in csv.DictReader(file):
+            key, point = (row["env"], row["agent"], row["seed"]), (float(row["step"]), float(row["mean_return"]))
+            last[key] = max(last.get(key, point), point)
+    return normalized_scores([(env, agent, point[1]) for (env, agent, _), point in last.items()])
+
+
+def aggregates_section(scores: dict[str, np.ndarray]) -> str:
+    """The markdown under the table: what the aggregate scores are, then their table."""
+    return (
+        "\nAggregate scores over tasks (score = final return / optimal return; rliable's metrics, value [95% "
+        "stratified-bootstrap CI]):\n\n" + aggregate_table(scores)
+    )
 
 
 def machine() -> str:
@@ -200,8 +271,12 @@ def write_report(jobs: list[Job], out: Path, header: str = "") -> dict[str, Path
     out.mkdir(parents=True, exist_ok=True)
     paths = {"csv": out / EVALUATIONS_FILE, "table": out / TABLE_FILE}
     write_csv(jobs, paths["csv"])
-    paths["table"].write_text(header + markdown_table(jobs))
+    scores = final_scores(jobs)
+    paths["table"].write_text(header + markdown_table(jobs) + (aggregates_section(scores) if scores else ""))
     if any(read_curve(job) is not None for job in jobs):
         for i, path in enumerate(plot_curves(jobs, out)):
             paths[f"plot{i}"] = path
+    if scores:
+        paths["aggregates"] = out / AGGREGATES_FILE
+        plot_aggregates(scores, str(paths["aggregates"]))
     return paths

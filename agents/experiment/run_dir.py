@@ -5,11 +5,18 @@ A run directory holds::
     config.yaml            the fully resolved RunConfig
     checkpoints/           step_<N>.zip (+ step_<N>.vecnormalize.pkl) and step_<N>.json, written last
     tb_1/                  TensorBoard events
-    evaluations.csv        one row per evaluation during training
+    <i>.monitor.csv        SB3's Monitor file of training env i: one row per episode (r, l, t)
+    evaluations.npz        SB3's EvalCallback file: timesteps, results, ep_lengths of every evaluation
+    evaluations.csv        one row per evaluation during training (means, success rate, training time)
+    best_model.zip         the model of the best evaluation so far (SB3's EvalCallback)
     model.zip              the final model (+ vecnormalize.pkl)
     results.json           the final evaluation
+    README.md              a model card: task, agent, settings, results, how to load and evaluate
 
-Every file is written to a temporary name and renamed, so an interrupted save never leaves a truncated checkpoint.
+so rl-zoo3's plotting scripts (``load_results``, ``numpy.load("evaluations.npz")``) read it as one of theirs.
+Checkpoints and the files they point to are written to a temporary name and renamed, so an interrupted save never
+leaves a truncated checkpoint; a checkpoint records the size of each monitor file, so a resumed run cuts them back
+to that point and continues them.
 """
 
 from __future__ import annotations
@@ -19,7 +26,8 @@ import os
 import shutil
 import signal
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
@@ -40,6 +48,10 @@ EVALUATIONS_FILE = "evaluations.csv"
 MODEL_FILE = "model.zip"
 NORMALIZE_FILE = "vecnormalize.pkl"
 RESULTS_FILE = "results.json"
+NPZ_FILE = "evaluations.npz"  # SB3's EvalCallback
+BEST_MODEL_FILE = "best_model.zip"  # SB3's EvalCallback
+MONITOR_SUFFIX = ".monitor.csv"  # SB3's Monitor: <rank>.monitor.csv
+MODEL_CARD_FILE = "README.md"
 EVALUATION_FIELDS = ("step", "train_time", "mean_return", "std_return", "mean_length", "success_rate", "episodes")
 """Columns of evaluations.csv."""
 
@@ -51,6 +63,7 @@ class Checkpoint(NamedTuple):
     normalize: Path | None
     step: int
     train_time: float
+    monitor_bytes: dict[str, int] | None = None  # size of each monitor file when it was saved
 
 
 def default_run_dir(config: RunConfig, root: str | Path = RUNS_ROOT) -> Path:
@@ -69,26 +82,48 @@ def check_new_run_dir(path: str | Path) -> Path:
     return path
 
 
+@contextmanager
+def staging_dir(path: str | Path) -> Iterator[Path]:
+    """A temporary sibling of the new run directory ``path``, renamed into place when the block ends without error
+    and removed otherwise, so the run directory appears whole or not at all. Files left open inside (the training
+    envs' monitor files) keep being written after the rename."""
+    path = check_new_run_dir(path)
+    missing = [folder for folder in path.parents if not folder.exists()]  # deepest first
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".tmp.{path.name}.{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    done = False
+    try:
+        tmp.mkdir()
+        yield tmp
+        if path.is_dir():
+            path.rmdir()  # empty, as checked
+        os.replace(tmp, path)
+        done = True
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        for folder in [] if done else missing:  # leave no empty runs/<env>/ behind
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+
+
+def init_run_dir(folder: Path, config: RunConfig, model: BaseAlgorithm) -> Checkpoint:
+    """Write config.yaml and a step-0 checkpoint of the freshly built ``model`` into ``folder``."""
+    write_config(folder, config)
+    return save_checkpoint(model, folder, train_time=0.0)
+
+
 def create_run_dir(path: str | Path, config: RunConfig, model: BaseAlgorithm) -> Checkpoint:
     """Make the run directory with config.yaml and a step-0 checkpoint of the freshly built ``model``.
 
     It is assembled in a temporary sibling and renamed into place, so it appears whole or not at all: a run
     stopped at any moment leaves either nothing or a directory that ``--resume`` accepts.
     """
-    path = check_new_run_dir(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".tmp.{path.name}.{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
-        tmp.mkdir()
-        write_config(tmp, config)
-        save_checkpoint(model, tmp, train_time=0.0)
-        if path.is_dir():
-            path.rmdir()  # empty, as checked
-        os.replace(tmp, path)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return list_checkpoints(path)[-1]
+    with staging_dir(path) as tmp:
+        init_run_dir(tmp, config, model)
+    return list_checkpoints(Path(path))[-1]
 
 
 def check_resumable(config: RunConfig, checkpoint: Checkpoint) -> None:
@@ -134,9 +169,39 @@ def save_checkpoint(model: BaseAlgorithm, run_dir: Path, train_time: float) -> C
     normalize_path = None
     if normalize is not None:
         normalize_path = atomic_write(folder / f"{stem}.vecnormalize.pkl", lambda tmp: normalize.save(str(tmp)))
-    meta = {"step": model.num_timesteps, "train_time": train_time, "normalize": normalize_path is not None}
+    monitors = {path.name: path.stat().st_size for path in sorted(run_dir.glob(f"*{MONITOR_SUFFIX}"))}
+    meta = {
+        "step": model.num_timesteps,
+        "train_time": train_time,
+        "normalize": normalize_path is not None,
+        "monitor_bytes": monitors,
+    }
     write_text(folder / f"{stem}.json", json.dumps(meta))
-    return Checkpoint(model_path, normalize_path, model.num_timesteps, train_time)
+    return Checkpoint(model_path, normalize_path, model.num_timesteps, train_time, monitors)
+
+
+def truncate_monitors(run_dir: Path, checkpoint: Checkpoint) -> None:
+    """Cut each monitor file back to its size at ``checkpoint``: a resumed run replays the episodes after it.
+
+    The files are cut in place (not replaced), so a Monitor that already holds one open for appending writes on
+    after the cut.
+    """
+    for name, size in (checkpoint.monitor_bytes or {}).items():
+        path = run_dir / name
+        if path.is_file() and path.stat().st_size > size:
+            os.truncate(path, size)
+
+
+def monitor_start_times(run_dir: Path) -> dict[int, float]:
+    """``t_start`` from the header of each ``<rank>.monitor.csv``, by rank: a resumed Monitor keeps counting from it."""
+    starts = {}
+    for path in run_dir.glob(f"*{MONITOR_SUFFIX}"):
+        rank = path.name.removesuffix(MONITOR_SUFFIX)
+        with path.open() as file:
+            first = file.readline()
+        if rank.isdigit() and first.startswith("#"):
+            starts[int(rank)] = float(json.loads(first[1:])["t_start"])
+    return starts
 
 
 def _read_checkpoint(model_path: Path) -> Checkpoint:
@@ -146,7 +211,7 @@ def _read_checkpoint(model_path: Path) -> Checkpoint:
         raise ValueError(f"{str(model_path)!r} is not a complete checkpoint: {meta_path.name} is missing")
     meta = json.loads(meta_path.read_text())
     normalize = model_path.with_suffix(".vecnormalize.pkl") if meta["normalize"] else None
-    return Checkpoint(model_path, normalize, int(meta["step"]), float(meta["train_time"]))
+    return Checkpoint(model_path, normalize, int(meta["step"]), float(meta["train_time"]), meta.get("monitor_bytes"))
 
 
 def list_checkpoints(run_dir: Path) -> list[Checkpoint]:

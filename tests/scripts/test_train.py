@@ -152,6 +152,8 @@ def test_existing_run_dir_and_bad_resume_overwrite_nothing(tmp_path, capsys):
         (["--cell", "gru", "--policy", "MlpPolicy"], "Give --cell or --policy, not both"),
         (["--agent", "ppo_mlp", "--cell", "gru"], "--agent sets the algorithm, policy and frame stack"),
         (["--algo", "sb3c"], "has LSTM policies only"),
+        (["--env-kwargs", "corridor_length"], "--env-kwargs 'corridor_length': expected KEY:VALUE"),
+        (["--env", "pomdp/TMaze-v0", "--env-kwargs", "corridor:3"], "unexpected keyword argument 'corridor'"),
     ],
 )
 def test_bad_input_is_one_line(args, message, capsys, tmp_path, monkeypatch):
@@ -164,3 +166,39 @@ def test_list_keys_prints_every_key_with_its_range(capsys):
     out = capsys.readouterr().out
     assert "gamma (float in (0, 1], default 0.99): Discount factor." in out
     assert "n_steps (int >= 1, default 128)" in out
+
+
+ZOO_PRESET = ROOT / "tests" / "agents" / "experiment" / "data" / "ppo_lstm_CartPoleNoVel.yml"
+
+
+def test_rl_zoo3_preset_reaches_the_model(tmp_path, capsys):
+    """rl-zoo3's own ppo_lstm.yml entry for CartPoleNoVel-v1 trains pomdp/CartPoleNoVel-v0 with its settings."""
+    run_dir = tmp_path / "run"
+    args = ["--preset", str(ZOO_PRESET), "--env", "pomdp/CartPoleNoVel-v0", "--timesteps", "256", "--run-dir",
+            str(run_dir), "--no-progress", "--set", "eval_episodes=2", "--set", "eval_freq=0"]  # fmt: skip
+    assert train_script.main(args) == 0
+    assert "entry CartPoleNoVel-v1: ignored keys: none" in capsys.readouterr().out
+    model = load_model(run_dir).model
+    assert (model.n_envs, model.n_steps, model.batch_size, model.n_epochs) == (8, 32, 256, 20)
+    assert (model.gamma, model.gae_lambda, model.ent_coef) == (0.98, 0.8, 0.0)
+    assert model.lr_schedule(1.0) == pytest.approx(1e-3)
+    assert model.lr_schedule(0.5) == pytest.approx(5e-4)  # lin_0.001
+    assert model.clip_range(0.5) == pytest.approx(0.1)  # lin_0.2
+    assert (
+        model.policy.actor_core.rnn.hidden_size == 256
+    )  # sb3-contrib's default lstm_hidden_size, which rl-zoo3 runs with
+    assert type(model.policy).__name__ == "MlpLstmPolicy"
+    assert [len(layer.weight) for layer in model.policy.mlp_extractor.policy_net[::2]] == [64, 64]
+
+
+def test_env_kwargs_reach_the_env(tmp_path, capsys):
+    run_dir = tmp_path / "run"
+    args = [*TINY, "--timesteps", "64", "--run-dir", str(run_dir), "--env-kwargs", "corridor_length:2"]
+    assert train_script.main(args) == 0
+    out = capsys.readouterr().out
+    assert "eval  step 0/64  return " in out
+    loaded = load_model(run_dir)
+    assert loaded.config.env_kwargs == {"corridor_length": 2}
+    env = make_env(loaded.config, n_envs=1)
+    assert env.get_attr("corridor_length") == [2]
+    env.close()

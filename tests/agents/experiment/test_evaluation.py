@@ -11,10 +11,12 @@ from agents.experiment.builders import make_env, make_model
 from agents.experiment.config import resolve_config
 from agents.experiment.evaluation import (
     EvalResult,
+    ObservedFrames,
     check_compatible,
     evaluate_agent,
     optimal_return,
     record_gif,
+    render_fps,
     solved_threshold,
 )
 
@@ -64,16 +66,46 @@ def test_other_spaces_are_refused(tmaze):
         check_compatible(model, config.model_copy(update={"env": "pomdp/RepeatFirst-v0"}))
 
 
+def gif_durations(path):
+    with Image.open(path) as gif:  # identical frames are merged, their durations added
+        return [frame.info["duration"] for frame in ImageSequence.Iterator(gif)]
+
+
 def test_gif_of_one_episode(tmaze, tmp_path):
     config, model = tmaze
-    frames = record_gif(model, config, tmp_path / "episode.gif", fps=4)
+    frames = record_gif(model, config, tmp_path / "episode.gif", fps=5, observed=False)
     assert frames >= 8  # the corridor of the Easy level alone takes 7 steps
     images = iio.imread(tmp_path / "episode.gif")
     assert images.ndim == 4
     assert images.shape[-1] == 3
-    with Image.open(tmp_path / "episode.gif") as gif:  # identical frames are merged, their durations added
-        durations = [frame.info["duration"] for frame in ImageSequence.Iterator(gif)]
-    assert sum(durations) == pytest.approx(frames * 250)
+    assert sum(gif_durations(tmp_path / "episode.gif")) == pytest.approx(frames * 200)
+
+
+def test_gif_plays_at_the_envs_frame_rate_and_shows_what_was_observed(tmaze, tmp_path):
+    config, model = tmaze
+    env = make_env(config, n_envs=1)
+    assert render_fps(env) == 4  # the memory tasks' metadata["render_fps"]
+    env.close()
+    frames = record_gif(model, config, tmp_path / "observed.gif")
+    assert sum(gif_durations(tmp_path / "observed.gif")) == pytest.approx(frames * 250)
+    images = iio.imread(tmp_path / "observed.gif")
+    assert images.shape[1:3] == (256, 640)  # the two panels, not the env's own (48, 112) frame
+    cartpole = resolve_config("pomdp/CartPoleNoVel-v0", overrides=TINY)
+    cartpole_model = make_model(cartpole, make_env(cartpole))
+    with pytest.raises(ValueError, match="not a memory task"):
+        record_gif(cartpole_model, cartpole, tmp_path / "c.gif", observed=True)
+
+
+def test_observed_frames_draw_state_and_observation():
+    draw = ObservedFrames(("position", "cue"))
+    image = np.zeros((48, 112, 3), dtype=np.uint8)
+    first = draw(image, np.array([1.0, 0.0, 0.0, 0.0]), np.array([0, 1]), 0, 0.0)
+    second = draw(image, np.array([0.0, 0.0, 1.0, 0.0]), np.array([3, 1]), 3, 0.0)
+    draw.close()
+    assert first.shape == second.shape == (256, 640, 3)
+    assert first.dtype == np.uint8
+    assert not np.array_equal(first, second)  # the bars and the legend follow the step
+    assert [text.get_text() for text in draw.state_legend.get_texts()] == ["position = 3", "cue = 1"]
 
 
 def test_masked_tasks_are_evaluated_with_their_masks_and_memory(monkeypatch):

@@ -4,8 +4,21 @@ from __future__ import annotations
 
 import csv
 
+import numpy as np
+
 from agents.experiment.benchmark import plan
-from agents.experiment.report import header, machine, markdown_table, mean_std, summary_rows, write_report
+from agents.experiment.report import (
+    _plot_task,
+    final_scores,
+    header,
+    machine,
+    markdown_table,
+    mean_std,
+    scores_from_csv,
+    summary_rows,
+    task_file_name,
+    write_report,
+)
 from agents.experiment.run_dir import EVALUATION_FIELDS, EVALUATIONS_FILE
 
 
@@ -53,3 +66,31 @@ def test_write_report_files(tmp_path):
     assert (tmp_path / "bench" / "curves.png").stat().st_size > 0
     assert (tmp_path / "bench" / "curves_TMaze.png").stat().st_size > 0
     assert "cores, torch" in machine()
+
+
+def test_every_panel_has_a_legend_and_files_are_named_by_task(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    jobs = fake_runs(tmp_path, [(0.5, 1.0, 1.0), (0.5, 0.5, 1.0)])
+    figure, ax = plt.subplots()
+    _plot_task(ax, jobs)
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    plt.close(figure)
+    assert labels == ["ppo_gru", "best memoryless"]
+    assert task_file_name("pomdp/CartPoleNoVel-v0") == "CartPoleNoVel"
+    assert task_file_name("CartPole-v1") == "CartPole"
+
+
+def test_aggregates_from_final_scores(tmp_path):
+    jobs = fake_runs(tmp_path / "bench", [(0.5, 1.0, 1.0), (0.5, 0.5, 0.5)])
+    scores = final_scores(jobs)
+    np.testing.assert_allclose(scores["ppo_gru"], [[1.0], [0.5]])  # (seeds, tasks), / the optimal return 1
+    paths = write_report(jobs, tmp_path / "bench", "")
+    from_csv = scores_from_csv(paths["csv"])  # the same scores from the benchmark's CSV alone
+    np.testing.assert_allclose(from_csv["ppo_gru"], scores["ppo_gru"])
+    assert "Aggregate scores over tasks" in paths["table"].read_text()
+    assert "| ppo_gru | 2 x 1 | 0.75 [" in paths["table"].read_text()
+    assert paths["aggregates"].stat().st_size > 0

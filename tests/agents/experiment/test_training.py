@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
+import numpy as np
+import pandas
 import pytest
+from stable_baselines3.common.monitor import load_results
+from stable_baselines3.common.results_plotter import X_TIMESTEPS, ts2xy
 
 from agents.experiment import training
 from agents.experiment.config import resolve_config
@@ -74,3 +79,72 @@ def test_truncate_evaluations_drops_rows_after_the_checkpoint(tmp_path):
     truncate_evaluations(tmp_path, 100)
     lines = (tmp_path / "evaluations.csv").read_text().splitlines()
     assert [line.split(",")[0] for line in lines[1:]] == ["0", "100"]
+
+
+def monitor_steps(run_dir):
+    """Environment steps per training env that its monitor file accounts for, by rank."""
+    frame = load_results(str(run_dir))
+    assert list(frame.columns[:4]) == ["index", "r", "l", "t"]
+    return [int(sum(pandas.read_csv(path, skiprows=1)["l"])) for path in sorted(run_dir.glob("*.monitor.csv"))]
+
+
+def test_a_run_writes_sb3s_files_and_a_resume_continues_them(tmp_path):
+    """evaluations.npz, best_model.zip and <rank>.monitor.csv as SB3's EvalCallback and Monitor write them; resuming
+    from an earlier checkpoint cuts them back to it instead of counting those episodes and evaluations twice."""
+    run_dir = tmp_path / "run"
+    run_training(config(timesteps=64, eval_episodes=3), run_dir)
+    with np.load(run_dir / "evaluations.npz") as data:
+        assert data["timesteps"].tolist() == [0, 32, 64]
+        assert data["results"].shape == data["ep_lengths"].shape == (3, 3)
+        final = data["results"][-1]
+    assert json.loads((run_dir / "results.json").read_text())["mean_return"] == pytest.approx(final.mean())
+    assert (run_dir / "best_model.zip").is_file()
+    first = monitor_steps(run_dir)
+    assert len(first) == 2
+    assert all(16 < steps <= 32 for steps in first)  # 32 steps per env, an unfinished episode at the end
+    assert "## Load and evaluate" in (run_dir / "README.md").read_text()
+
+    step0 = list_checkpoints(run_dir)[0]
+    _, saved, checkpoint = find_resume(step0.model)
+    assert checkpoint.step == 0
+    run_training(saved, run_dir, checkpoint)
+    with np.load(run_dir / "evaluations.npz") as data:
+        assert data["timesteps"].tolist() == [0, 32, 64]
+    assert all(16 < steps <= 32 for steps in monitor_steps(run_dir))
+    x, _ = ts2xy(load_results(str(run_dir)), X_TIMESTEPS)  # as rl-zoo3's plots/plot_train.py reads a run
+    assert np.all(np.diff(x) > 0)
+    assert x[-1] <= 64  # the episodes of 2 envs x 32 steps, none counted twice
+
+
+def test_progress_bar_stops_at_the_requested_total(tmp_path, monkeypatch):
+    """Rollouts of 2 x 16 steps overshoot a total of 48 (training ends at 64); the bar stops at 48."""
+    shown, close = [], training.ProgressBar._on_training_end
+
+    def record_then_close(self):
+        shown.append(self.pbar.n)
+        close(self)
+
+    monkeypatch.setattr(training.ProgressBar, "_on_training_end", record_then_close)
+    result = run_training(config(timesteps=48, eval_freq=0), tmp_path / "run", progress_bar=True)
+    assert result.steps == 64
+    assert shown == [48]
+
+
+def test_a_line_per_evaluation_and_the_threshold_step(tmp_path):
+    lines = []
+    result = run_training(config(timesteps=64, threshold=-1.0), tmp_path / "run", echo=lines.append)
+    assert [line.split("  ")[1] for line in lines] == ["step 0/64", "step 32/64", "step 64/64"]
+    assert re.fullmatch(r"eval  step 0/64  return \d\.\d\d ± \d\.\d\d  success \d+%  fps -", lines[0])
+    assert re.search(r"fps [\d,]+$", lines[1])
+    assert (result.final["threshold"], result.final["threshold_step"]) == (-1.0, 0)  # any return reaches -1
+
+
+def test_model_card_says_how_to_load_and_its_snippet_runs(tmp_path):
+    run_dir = tmp_path / "run"
+    run_training(config(timesteps=32, eval_freq=0), run_dir)
+    card = (run_dir / "README.md").read_text()
+    assert card.startswith("---\nlibrary_name: stable-baselines3\n")
+    assert "| environment steps | 32 |" in card
+    assert f"python scripts/evaluate.py {run_dir} --episodes 100 --gif episode.gif" in card
+    snippet = card.split("```python\n")[1].split("```")[0]
+    exec(compile(snippet, "model card", "exec"), {"print": lambda summary: None})  # the card's own code, as written
