@@ -98,7 +98,8 @@ class MaskedPredictor:
     """A model whose ``predict`` passes ``env``'s current action masks, for SB3's ``evaluate_policy``.
 
     sb3-contrib's maskable ``evaluate_policy`` drops the recurrent state it gets back, so the masks come in through
-    this wrapper instead and SB3's ``evaluate_policy`` carries and resets the memory.
+    this wrapper instead and SB3's ``evaluate_policy`` carries and resets the memory. Everything but ``predict`` is
+    the model's own, so SB3's ``EvalCallback`` can also save it as the best model.
 
     Example:
         >>> evaluate_policy(MaskedPredictor(model, env), env)  # doctest: +SKIP
@@ -106,6 +107,9 @@ class MaskedPredictor:
 
     def __init__(self, model: BaseAlgorithm, env: VecEnv) -> None:
         self.model, self.env = model, env
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.model, name)
 
     def predict(self, observation: Any, state: Any = None, episode_start: Any = None, deterministic: bool = False):
         return self.model.predict(  # type: ignore[call-arg]  # RecurrentPPO's and MaskablePPO's take masks

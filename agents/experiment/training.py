@@ -32,7 +32,13 @@ from tqdm import TqdmExperimentalWarning
 
 from agents.experiment.builders import make_env, make_eval_env, make_model, model_class
 from agents.experiment.config import RunConfig
-from agents.experiment.evaluation import episode_outcomes, format_return, return_decimals, solved_threshold
+from agents.experiment.evaluation import (
+    episode_outcomes,
+    format_return,
+    return_decimals,
+    solved_threshold,
+    with_action_masks,
+)
 from agents.experiment.model_card import write_model_card
 from agents.experiment.run_dir import (
     BEST_MODEL_FILE,
@@ -159,8 +165,13 @@ class Evaluations(EvalCallback):
     def evaluate(self) -> dict[str, Any]:
         """Evaluate now (SB3's files, then ours) and return the evaluations.csv row."""
         self.num_timesteps = self.model.num_timesteps
-        with self.clock.paused():
-            super()._on_step()
+        model = self.model
+        self.model = with_action_masks(model, self.eval_env)  # type: ignore[assignment]  # the env's masks, if any
+        try:
+            with self.clock.paused():
+                super()._on_step()
+        finally:
+            self.model = model
         returns = np.asarray(self.evaluations_results[-1], dtype=np.float64)
         summary = episode_outcomes(returns, np.asarray(self.evaluations_length[-1]), self.config.env).summary()
         row = {"step": self.num_timesteps, "train_time": round(self.clock.elapsed(), 3), **summary}

@@ -148,3 +148,12 @@ def test_model_card_says_how_to_load_and_its_snippet_runs(tmp_path):
     assert f"python scripts/evaluate.py {run_dir} --episodes 100 --gif episode.gif" in card
     snippet = card.split("```python\n")[1].split("```")[0]
     exec(compile(snippet, "model card", "exec"), {"print": lambda summary: None})  # the card's own code, as written
+
+
+def test_evaluations_pass_the_envs_action_masks(tmp_path):
+    """On MaskedRecall an invalid action ends the episode early: with the masks passed, every evaluation episode of an
+    untrained agent runs its full length."""
+    masked = resolve_config("pomdp/MaskedRecall-v0", overrides={**TINY, "timesteps": 32, "eval_episodes": 8})
+    run_dir = run_training(masked, tmp_path / "run").run_dir
+    with np.load(run_dir / "evaluations.npz") as data:
+        assert data["ep_lengths"].min() == data["ep_lengths"].max() == 6
