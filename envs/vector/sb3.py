@@ -64,7 +64,8 @@ class GymnasiumVecEnv(VecEnv):
 
     def reset(self) -> VecEnvObs:
         options = self._options[0] or None
-        obs, _ = self.env.reset(seed=self._reset_seed(), options=options)
+        seed: Any = self._reset_seed()  # VectorEnv.reset is typed int | None, its implementations take lists too
+        obs, _ = self.env.reset(seed=seed, options=options)
         self.reset_infos = [{} for _ in range(self.num_envs)]
         self._reset_seeds()
         self._reset_options()
