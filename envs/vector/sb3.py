@@ -21,14 +21,22 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
+from gymnasium.envs.registration import load_env_creator
 from gymnasium.vector import AutoresetMode, VectorEnv
 from stable_baselines3.common.vec_env import VecEnv, VecMonitor
 from stable_baselines3.common.vec_env.base_vec_env import VecEnvIndices, VecEnvObs, VecEnvStepReturn
 
 
 def has_vector_entry_point(env_id: str) -> bool:
-    """Whether `env_id` is registered with an array implementation (a `vector_entry_point`)."""
-    return gym.spec(env_id).vector_entry_point is not None
+    """Whether `env_id` has a `vector_entry_point` that autoresets in the same step, as `GymnasiumVecEnv` needs.
+
+    Gymnasium's own `CartPole-v1` has one that resets on the next step, so it does not count.
+    """
+    entry_point = gym.spec(env_id).vector_entry_point
+    if entry_point is None:
+        return False
+    creator = load_env_creator(entry_point) if isinstance(entry_point, str) else entry_point
+    return getattr(creator, "metadata", {}).get("autoreset_mode") == AutoresetMode.SAME_STEP
 
 
 class GymnasiumVecEnv(VecEnv):

@@ -84,6 +84,7 @@ def test_refuses_a_vector_env_that_resets_on_the_next_step():
         GymnasiumVecEnv(cartpole)
     assert has_vector_entry_point("pomdp/RepeatFirst-v0")
     assert not has_vector_entry_point("pomdp/CartPoleNoVel-v0")
+    assert not has_vector_entry_point("CartPole-v1")  # Gymnasium's resets on the next step
 
 
 @pytest.mark.parametrize(
