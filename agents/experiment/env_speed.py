@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+import io
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -20,6 +21,7 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
+from PIL import Image
 from stable_baselines3.common.env_util import make_vec_env
 
 from agents.experiment.builders import make_env, make_model
@@ -138,15 +140,19 @@ def plot_rates(rows: list[dict[str, Any]], columns: Sequence[str], path: str, ti
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=80)
-    for env_id in dict.fromkeys(row["env"] for row in rows):
+    styles = {"vector": "-", "vecenv": ":", "dummy": "--"}  # colour = task, line = way of stepping
+    for colour, env_id in enumerate(dict.fromkeys(row["env"] for row in rows)):
         mine = [row for row in rows if row["env"] == env_id]
         for column in columns:
-            style = "-" if column != "dummy" else "--"
             label = f"{env_id.split('/')[-1]} {column}"
-            ax.plot([r["n_envs"] for r in mine], [r[column] for r in mine], style, marker="o", label=label)
+            x, y = [r["n_envs"] for r in mine], [r[column] for r in mine]
+            ax.plot(x, y, styles.get(column, "-"), color=f"C{colour}", marker="o", markersize=3, label=label)
     ax.set(xscale="log", yscale="log", xlabel="envs N", ylabel="steps per second", title=title)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=6, ncol=2)
     fig.tight_layout()
-    fig.savefig(path)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
     plt.close(fig)
+    buffer.seek(0)
+    Image.open(buffer).convert("RGB").quantize(64).save(path, optimize=True)  # a palette PNG: a few tens of KB
