@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import sb3_contrib
@@ -86,6 +88,16 @@ def test_vector_env_where_the_task_has_one_with_matching_eval_chain():
     assert classic.vec_env == "vector"
     assert isinstance(make_env(classic), DummyVecEnv)  # no array implementation: single envs
     assert np.array_equal(make_env(config()).reset(), dummy.reset())  # the same episodes either way
+
+
+def test_throughput_preset_builds_its_array_envs():
+    preset = Path(__file__).parents[3] / "agents/experiment/presets/RepeatPreviousThroughput.yaml"
+    throughput = resolve_config("pomdp/RepeatPreviousMedium-v0", preset=preset)
+    env = make_env(throughput)
+    assert env.num_envs == 256
+    assert isinstance(env, VecMonitor)
+    assert isinstance(env.venv, GymnasiumVecEnv)
+    assert env.get_attr("k")[0] == 4  # the Medium level
 
 
 def test_make_model_uses_the_shared_settings():
