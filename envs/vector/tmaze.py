@@ -28,7 +28,11 @@ class TMazeVectorEnv(MemoryVectorEnv):
     def __init__(self, num_envs: int = 1, level: str = "easy", *, render_mode: str | None = None, **kwargs: Any):
         super().__init__(num_envs, level, render_mode=render_mode, **kwargs)
         self.corridor_length = self.single_env.corridor_length
-        self._table = np.eye(4, dtype=np.float32)  # cue up, cue down, corridor, junction
+        # (2, L + 1, 4): the observation of each (cue, position), so that observing is one gather.
+        eye = np.eye(4, dtype=np.float32)  # cue up, cue down, corridor, junction
+        self._table = np.tile(eye[2], (2, self.corridor_length + 1, 1))
+        self._table[:, 0] = eye[:2]
+        self._table[:, self.corridor_length] = eye[3]
         self._position = np.zeros(self.num_envs, dtype=np.int64)
         self._cue = np.zeros(self.num_envs, dtype=np.int64)
         self._elapsed = np.zeros(self.num_envs, dtype=np.int64)
@@ -51,13 +55,13 @@ class TMazeVectorEnv(MemoryVectorEnv):
         return rewards, terminated, truncated
 
     def _observation(self, rows: Rows) -> np.ndarray:
-        position = self._position[rows]
-        code = np.where(position == 0, self._cue[rows], np.where(position < self.corridor_length, 2, 3))
-        return self._table[code]
+        return self._table[self._cue[rows], self._position[rows]]  # (R,) -> (R, 4)
 
     def get_state(self) -> np.ndarray:
         """(N, 2): position, cue (0 = up, 1 = down)."""
-        return np.stack([self._position, self._cue], axis=1)
+        state = np.empty((self.num_envs, 2), dtype=np.int64)
+        state[:, 0], state[:, 1] = self._position, self._cue
+        return state
 
     def _load(self, i: int) -> None:
         self.single_env._position = int(self._position[i])
