@@ -8,6 +8,9 @@ Ids:
   Level in Easy/Medium/Hard, plus `pomdp/<Task>-v0`, which is the Easy level. They end by themselves, so no
   `TimeLimit` is registered: their horizon is `SUITE[id].max_episode_steps` (and `env.unwrapped.max_episode_steps`).
 
+Each memory id but MaskedRecall's has a `vector_entry_point`, its array implementation in `envs.vector`:
+`gym.make_vec("pomdp/TMaze-v0", num_envs=1024, vectorization_mode="vector_entry_point")`.
+
 Levels are also constructor arguments: `gym.make("pomdp/TMaze-v0", level="hard")` or `corridor_length=50`.
 Registering is idempotent: ids already in the registry are left alone.
 """
@@ -30,6 +33,7 @@ from envs.memory.point_recall import PointRecallEnv
 from envs.memory.repeat_first import RepeatFirstEnv
 from envs.memory.repeat_previous import RepeatPreviousEnv
 from envs.memory.tmaze import TMazeEnv
+from envs.vector import VECTOR_ENVS
 
 NAMESPACE = "pomdp"
 DEFAULT_LEVEL = "easy"
@@ -68,6 +72,8 @@ class TaskInfo:
     """Gymnasium entry point."""
     kwargs: Mapping[str, Any] = field(repr=False)
     """Keyword arguments registered with the id."""
+    vector_entry_point: str | None = field(default=None, repr=False)
+    """Gymnasium vector entry point: the task's array implementation (`envs.vector`), None where there is none."""
 
 
 # Memory task -> (env class, what must be remembered).
@@ -118,6 +124,7 @@ def _memory_infos() -> list[TaskInfo]:
                     remember=remember,
                     entry_point=_entry_point(env_class),
                     kwargs=MappingProxyType({"level": level}),
+                    vector_entry_point=_entry_point(VECTOR_ENVS[task]) if task in VECTOR_ENVS else None,
                 )
             )
     return infos
@@ -165,6 +172,7 @@ def register_envs() -> None:
         gym.register(
             id=info.id,
             entry_point=info.entry_point,
+            vector_entry_point=info.vector_entry_point,
             kwargs=dict(info.kwargs),
             max_episode_steps=info.max_episode_steps if info.level is None else None,
         )

@@ -43,6 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--workers", type=positive_int, default=os.cpu_count() or 1, help="processes (default: all cores)"
     )
+    parser.add_argument(
+        "--vec-env",
+        choices=["vector", "dummy", "subproc"],
+        help="how every run steps its envs (default vector: the array implementation where a task has one)",
+    )
     parser.add_argument("--out", type=Path, help="output folder (default results/benchmark, or _quick)")
     parser.add_argument("--quick", action="store_true", help="1 seed and half of each budget")
     parser.add_argument("--report-only", action="store_true", help="only write the CSV, table and plots")
@@ -60,6 +65,8 @@ def make_jobs(args: argparse.Namespace) -> list[Job]:
     if "device" in overrides:
         raise ConfigError("--set device: use --device, which checks that the device exists")
     overrides["device"] = args.device
+    if args.vec_env:
+        overrides["vec_env"] = args.vec_env
     scale = args.scale or (QUICK_SCALE if args.quick else 1.0)
     seeds = list(range(args.seed, args.seed + count))
     return plan_matrix(args.tasks, args.agents, seeds, args.out, overrides, args.timesteps, scale)

@@ -46,7 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--frame-stack", type=int, help="stack N observations (memoryless policies)")
     parser.add_argument("--timesteps", type=positive_int, help="total environment steps (default: the preset's)")
     parser.add_argument("--n-envs", type=positive_int, help="parallel environments (default: the preset's)")
-    parser.add_argument("--vec-env", choices=["dummy", "subproc"], help="step the envs in this process or in several")
+    parser.add_argument(
+        "--vec-env",
+        choices=["vector", "dummy", "subproc"],
+        help="vector: the task's array implementation where it has one (default); dummy: single envs one by one; "
+        "subproc: one process each",
+    )
     parser.add_argument(
         "--preset",
         help="YAML file of config keys (default: agents/experiment/presets/<Task>.yaml), or an rl-zoo3 "

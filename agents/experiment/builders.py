@@ -29,6 +29,7 @@ from torch import nn
 import envs  # registers the pomdp/ suite
 from agents.experiment.config import RunConfig
 from agents.ppo.recurrent_ppo import RecurrentPPO
+from envs.vector.sb3 import has_vector_entry_point, make_vector_vec_env
 
 EVAL_SEED_OFFSET = 10_000  # evaluation envs never replay the training episodes
 MAX_EVAL_ENVS = 8
@@ -122,6 +123,14 @@ def sigint_ignored(active: bool) -> Iterator[None]:
             signal.signal(signal.SIGINT, previous)
 
 
+VECTOR_MONITOR = "vector.monitor.csv"  # SB3's VecMonitor file of an array env: the episodes of all its envs
+
+
+def uses_vector_env(config: RunConfig) -> bool:
+    """Whether ``config`` steps its envs as the task's array implementation (``vec_env="vector"`` and one exists)."""
+    return config.vec_env == "vector" and has_vector_entry_point(config.env)
+
+
 def make_env(
     config: RunConfig,
     n_envs: int | None = None,
@@ -134,8 +143,12 @@ def make_env(
 ) -> VecEnv:
     """The vectorised env of ``config``: Monitor, then VecNormalize (when set) and VecFrameStack (when set).
 
+    With ``vec_env="vector"`` and an id that has an array implementation, the envs are one ``GymnasiumVecEnv`` inside
+    ``VecMonitor``; otherwise single envs with ``Monitor`` in a ``DummyVecEnv`` (or ``SubprocVecEnv``).
+
     ``normalize_stats`` loads saved VecNormalize statistics; ``training=False`` freezes them and reports raw rewards.
-    ``monitor_dir`` gets SB3's ``<rank>.monitor.csv`` files, continued rather than restarted with ``append_monitor``.
+    ``monitor_dir`` gets SB3's ``<rank>.monitor.csv`` files (one ``vector.monitor.csv`` for an array env), continued
+    rather than restarted with ``append_monitor``.
     """
     check_env_id(config.env)
     hp = config.hyperparams
@@ -143,11 +156,16 @@ def make_env(
     vec_cls = SubprocVecEnv if config.vec_env == "subproc" and n_envs > 1 else DummyVecEnv
     env_kwargs = {**config.env_kwargs, **({"render_mode": render_mode} if render_mode else {})}
     seed = config.seed if seed is None else seed
-    monitor = {"monitor_dir": str(monitor_dir), "monitor_kwargs": {"override_existing": not append_monitor}}
-    with sigint_ignored(vec_cls is SubprocVecEnv):
-        env: VecEnv = make_vec_env(
-            config.env, n_envs, seed, vec_env_cls=vec_cls, env_kwargs=env_kwargs, **(monitor if monitor_dir else {})
-        )
+    env: VecEnv
+    if uses_vector_env(config):
+        monitor_path = str(Path(monitor_dir) / VECTOR_MONITOR) if monitor_dir else None
+        env = make_vector_vec_env(config.env, n_envs, seed, env_kwargs, monitor_path, append_monitor)
+    else:
+        monitor = {"monitor_dir": str(monitor_dir), "monitor_kwargs": {"override_existing": not append_monitor}}
+        with sigint_ignored(vec_cls is SubprocVecEnv):
+            env = make_vec_env(
+                config.env, n_envs, seed, vec_env_cls=vec_cls, env_kwargs=env_kwargs, **(monitor if monitor_dir else {})
+            )
     if normalize_stats is not None:
         env = VecNormalize.load(str(normalize_stats), env)
     elif hp.normalize:
@@ -163,5 +181,6 @@ def make_env(
 def make_eval_env(config: RunConfig, normalize_stats: str | Path | None = None) -> VecEnv:
     """Envs for evaluation, stepped in this process: seeded apart from training, statistics frozen, raw rewards."""
     n_envs = min(config.eval_episodes, MAX_EVAL_ENVS)
-    config = config.model_copy(update={"vec_env": "dummy"})
+    # In this process; an array env stays one, so that both wrapper chains match for sync_envs_normalization.
+    config = config.model_copy(update={"vec_env": "vector" if config.vec_env == "vector" else "dummy"})
     return make_env(config, n_envs, config.seed + EVAL_SEED_OFFSET, normalize_stats, training=False)

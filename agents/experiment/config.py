@@ -140,9 +140,10 @@ class RunConfig(BaseModel):
     )
     timesteps: int = Field(100_000, ge=1, description="Total environment steps of the run.")
     seed: int = Field(0, ge=0, description="Seed of the model and the environments.")
-    vec_env: Literal["dummy", "subproc"] = Field(
-        "dummy",
-        description="Step the envs in this process (dummy) or in one process each (subproc: for slow envs only).",
+    vec_env: Literal["vector", "dummy", "subproc"] = Field(
+        "vector",
+        description="vector: the task's array implementation, all envs as one numpy program (where the id has one, "
+        "else dummy); dummy: single envs one by one in this process; subproc: one process each (slow envs only).",
     )
     device: str = Field(
         "cpu",

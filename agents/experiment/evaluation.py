@@ -232,7 +232,8 @@ def record_gif(
 
     from envs.memory.base import MemoryEnv
 
-    env = make_env(config, n_envs=1, normalize_stats=normalize_stats, training=False, render_mode="rgb_array")
+    single = config.model_copy(update={"vec_env": "dummy"})  # one env of its own, whose true state can be drawn
+    env = make_env(single, n_envs=1, normalize_stats=normalize_stats, training=False, render_mode="rgb_array")
     inner = env.get_attr("unwrapped")[0]
     observed = isinstance(inner, MemoryEnv) if observed is None else observed
     if observed and not isinstance(inner, MemoryEnv):

@@ -6,6 +6,7 @@ A run directory holds::
     checkpoints/           step_<N>.zip (+ step_<N>.vecnormalize.pkl) and step_<N>.json, written last
     tb_1/                  TensorBoard events
     <i>.monitor.csv        SB3's Monitor file of training env i: one row per episode (r, l, t)
+    vector.monitor.csv     instead, SB3's VecMonitor file of an array env (the episodes of all its envs)
     evaluations.npz        SB3's EvalCallback file: timesteps, results, ep_lengths of every evaluation
     evaluations.csv        one row per evaluation during training (means, success rate, training time)
     best_model.zip         the model of the best evaluation so far (SB3's EvalCallback)

@@ -302,7 +302,7 @@ def _build(
         config,
         normalize_stats=resume.normalize if resume else None,
         monitor_dir=monitor_dir,
-        append_monitor=resume is not None and (monitor_dir / f"0{MONITOR_SUFFIX}").is_file(),
+        append_monitor=resume is not None and any(monitor_dir.glob(f"*{MONITOR_SUFFIX}")),
     )
     if resume is None:
         return make_model(config, env, tensorboard_log=run_dir)

@@ -237,10 +237,10 @@ class RecurrentPPO(OnPolicyAlgorithm):
         self, rewards: np.ndarray, dones: np.ndarray, infos: list[dict], states: torch.Tensor
     ) -> None:
         """Add gamma * V(final observation) to the reward of episodes cut by a time limit, as SB3's PPO does."""
-        truncated = [
+        truncated = [  # only the envs that finished: no per-env Python work at thousands of envs
             i
-            for i, done in enumerate(dones)
-            if done and infos[i].get("terminal_observation") is not None and infos[i].get("TimeLimit.truncated", False)
+            for i in np.flatnonzero(dones).tolist()
+            if infos[i].get("terminal_observation") is not None and infos[i].get("TimeLimit.truncated", False)
         ]
         if not truncated:
             return

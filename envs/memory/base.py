@@ -19,6 +19,8 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
+from envs.memory import stream
+
 LEVEL_NAMES: tuple[str, ...] = ("easy", "medium", "hard")
 
 # Palette indices used by `cells_to_rgb`; symbols start at SYMBOL_COLOUR.
@@ -87,6 +89,21 @@ class MemoryEnv(gym.Env[np.ndarray, Any]):
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"render_mode must be None or one of {self.metadata['render_modes']}, got {render_mode!r}")
         self.render_mode = render_mode
+        self._stream: np.ndarray | None = None  # (1,) uint64 counter of the episode stream, see envs.memory.stream
+
+    def _draw_episode(self, seed: int | None, words: int) -> np.ndarray:
+        """The (words,) uint64 random words of a new episode, in one block from the env's SplitMix64 stream.
+
+        `reset(seed=s)` restarts the stream at `mix64(s)`; the first reset without a seed starts it from
+        `np_random`. Drawing whole blocks this way is what lets `envs.vector` reproduce env i of a vector env
+        reset with seed s + i with array operations.
+        """
+        if seed is not None:
+            self._stream = stream.seed_streams(stream.consecutive_seeds(seed, 1))
+        elif self._stream is None:
+            self._stream = self.np_random.integers(0, 2**64, size=1, dtype=np.uint64)
+        block, self._stream = stream.draw(self._stream, words)
+        return block[0]
 
     def get_state(self) -> np.ndarray:
         """The true hidden state, an element of `state_space` (entries named by `state_names`)."""

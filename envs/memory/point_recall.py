@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 from gymnasium import spaces
 
+from envs.memory import stream
 from envs.memory.base import BLACK, RED, WHITE, MemoryEnv, check_int, check_level, symbol_colour
 
 DELAYS: dict[str, int] = {"easy": 3, "medium": 15, "hard": 63}
@@ -89,7 +90,8 @@ class PointRecallEnv(MemoryEnv):
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
         super().reset(seed=seed)
         # Rounded to float32 so that the state, the observation and the reward all see the same numbers.
-        self._position, self._target = (float(v) for v in self.np_random.uniform(-1.0, 1.0, 2).astype(np.float32))
+        words = self._draw_episode(seed, 2)
+        self._position, self._target = (float(v) for v in stream.uniform(words, -1.0, 1.0).astype(np.float32))
         self._step = 0
         return self._observation(), self._info()
 

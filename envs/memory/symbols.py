@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Protocol
 import numpy as np
 from gymnasium import spaces
 
+from envs.memory import stream
 from envs.memory.base import LEVEL_NAMES, MemoryEnv, check_int, check_level, one_hot
 
 
@@ -46,7 +47,8 @@ class SymbolStreamEnv(MemoryEnv):
         n_flags: number of observation entries after the one-hot symbol (CountRecall's query flag), set by `_flags`.
 
     A task implements `_setup` (spaces and bounds from the parameters), `_reward`, `get_state` and `_cells`. The
-    stream holds one symbol per step, `max_episode_steps` in all, drawn at reset with `np_random.integers`; an
+    stream holds one symbol per step, `max_episode_steps` in all, drawn at reset in one block from the env's
+    SplitMix64 stream (`envs.memory.stream`); an
     episode terminates after `max_episode_steps` actions, and the observation after the last one is all zeros.
     """
 
@@ -114,7 +116,7 @@ class SymbolStreamEnv(MemoryEnv):
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
         super().reset(seed=seed)
-        self._symbols = self.np_random.integers(self.n_symbols, size=self.max_episode_steps)
+        self._symbols = stream.integers(self._draw_episode(seed, self.max_episode_steps), self.n_symbols)
         self._step = 0
         return self._observation(), self._info()
 

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from gymnasium import spaces
 
+from envs.memory import stream
 from envs.memory.base import BLACK, GREY, RED, WHITE, MemoryEnv, check_int, check_level, symbol_colour
 
 FORWARD, UP, DOWN = 0, 1, 2
@@ -81,7 +82,7 @@ class TMazeEnv(MemoryEnv):
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
         super().reset(seed=seed)
-        self._cue = int(self.np_random.integers(2))
+        self._cue = int(stream.integers(self._draw_episode(seed, 1), 2)[0])
         self._position = 0
         self._elapsed = 0
         return self._observation(), self._info()

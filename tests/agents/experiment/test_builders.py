@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pytest
 import sb3_contrib
 from stable_baselines3 import PPO
-from stable_baselines3.common.vec_env import DummyVecEnv, VecFrameStack, VecNormalize
+from stable_baselines3.common.vec_env import (
+    DummyVecEnv,
+    VecFrameStack,
+    VecMonitor,
+    VecNormalize,
+    sync_envs_normalization,
+)
 from torch import nn
 
-from agents.experiment.builders import check_env_id, make_env, make_eval_env, make_model, model_class, policy_kwargs
+from agents.experiment.builders import (
+    check_env_id,
+    make_env,
+    make_eval_env,
+    make_model,
+    model_class,
+    policy_kwargs,
+    uses_vector_env,
+)
 from agents.experiment.config import resolve_config
 from agents.ppo import RecurrentPPO
+from envs.vector.sb3 import GymnasiumVecEnv
 
 TINY = {"n_envs": 2, "n_steps": 16, "batch_size": 16, "hidden_size": 8, "net_arch": [8]}
 
@@ -53,6 +71,33 @@ def test_env_wrappers_follow_the_config():
     assert evaluation.num_envs == 3
     assert not evaluation.training
     assert not evaluation.norm_reward
+
+
+def test_vector_env_where_the_task_has_one_with_matching_eval_chain():
+    env = make_env(config(normalize=True))
+    assert isinstance(env.venv, VecMonitor)
+    assert isinstance(env.venv.venv, GymnasiumVecEnv)
+    evaluation = make_eval_env(config(normalize=True, eval_episodes=3))
+    assert isinstance(evaluation.venv.venv, GymnasiumVecEnv)
+    sync_envs_normalization(env, evaluation)  # walks both chains side by side
+    assert uses_vector_env(config())
+    assert not uses_vector_env(config(vec_env="dummy"))
+    dummy = make_env(config(vec_env="dummy"))
+    assert isinstance(dummy, DummyVecEnv)
+    classic = resolve_config("pomdp/CartPoleNoVel-v0", overrides={**TINY, "normalize": False})
+    assert classic.vec_env == "vector"
+    assert isinstance(make_env(classic), DummyVecEnv)  # no array implementation: single envs
+    assert np.array_equal(make_env(config()).reset(), dummy.reset())  # the same episodes either way
+
+
+def test_throughput_preset_builds_its_array_envs():
+    preset = Path(__file__).parents[3] / "agents/experiment/presets/RepeatPreviousThroughput.yaml"
+    throughput = resolve_config("pomdp/RepeatPreviousMedium-v0", preset=preset)
+    env = make_env(throughput)
+    assert env.num_envs == 256
+    assert isinstance(env, VecMonitor)
+    assert isinstance(env.venv, GymnasiumVecEnv)
+    assert env.get_attr("k")[0] == 4  # the Medium level
 
 
 def test_make_model_uses_the_shared_settings():

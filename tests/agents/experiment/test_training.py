@@ -88,11 +88,13 @@ def monitor_steps(run_dir):
     return [int(sum(pandas.read_csv(path, skiprows=1)["l"])) for path in sorted(run_dir.glob("*.monitor.csv"))]
 
 
-def test_a_run_writes_sb3s_files_and_a_resume_continues_them(tmp_path):
-    """evaluations.npz, best_model.zip and <rank>.monitor.csv as SB3's EvalCallback and Monitor write them; resuming
-    from an earlier checkpoint cuts them back to it instead of counting those episodes and evaluations twice."""
+@pytest.mark.parametrize(("vec_env", "files", "steps_per_file"), [("dummy", 2, 32), ("vector", 1, 64)])
+def test_a_run_writes_sb3s_files_and_a_resume_continues_them(tmp_path, vec_env, files, steps_per_file):
+    """evaluations.npz, best_model.zip and the monitor files as SB3's EvalCallback and Monitor (<rank>.monitor.csv)
+    or VecMonitor (vector.monitor.csv) write them; resuming from an earlier checkpoint cuts them back to it instead of
+    counting those episodes and evaluations twice."""
     run_dir = tmp_path / "run"
-    run_training(config(timesteps=64, eval_episodes=3), run_dir)
+    run_training(config(timesteps=64, eval_episodes=3, vec_env=vec_env), run_dir)
     with np.load(run_dir / "evaluations.npz") as data:
         assert data["timesteps"].tolist() == [0, 32, 64]
         assert data["results"].shape == data["ep_lengths"].shape == (3, 3)
@@ -100,8 +102,8 @@ def test_a_run_writes_sb3s_files_and_a_resume_continues_them(tmp_path):
     assert json.loads((run_dir / "results.json").read_text())["mean_return"] == pytest.approx(final.mean())
     assert (run_dir / "best_model.zip").is_file()
     first = monitor_steps(run_dir)
-    assert len(first) == 2
-    assert all(16 < steps <= 32 for steps in first)  # 32 steps per env, an unfinished episode at the end
+    assert len(first) == files
+    assert all(steps_per_file / 2 < steps <= steps_per_file for steps in first)  # unfinished episodes at the end
     assert "## Load and evaluate" in (run_dir / "README.md").read_text()
 
     step0 = list_checkpoints(run_dir)[0]
@@ -110,7 +112,7 @@ def test_a_run_writes_sb3s_files_and_a_resume_continues_them(tmp_path):
     run_training(saved, run_dir, checkpoint)
     with np.load(run_dir / "evaluations.npz") as data:
         assert data["timesteps"].tolist() == [0, 32, 64]
-    assert all(16 < steps <= 32 for steps in monitor_steps(run_dir))
+    assert all(steps_per_file / 2 < steps <= steps_per_file for steps in monitor_steps(run_dir))
     x, _ = ts2xy(load_results(str(run_dir)), X_TIMESTEPS)  # as rl-zoo3's plots/plot_train.py reads a run
     assert np.all(np.diff(x) > 0)
     assert x[-1] <= 64  # the episodes of 2 envs x 32 steps, none counted twice

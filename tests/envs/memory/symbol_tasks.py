@@ -1,7 +1,7 @@
 """The symbol-stream tasks as test cases: the seeded stream they must show, fixed-action episodes, scripted policies.
 
-`symbol_stream` is the independent oracle of the stream: `gymnasium.utils.seeding.np_random(seed)` is the generator
-`reset(seed=seed)` installs, and a task draws its whole episode from it with one `integers(n_symbols, size=T)` call.
+`symbol_stream` is the independent oracle of the stream: SplitMix64 in plain Python integers, started at
+`mix64(seed)` by `reset(seed=seed)`, one 64-bit word per symbol taken modulo `n_symbols` (`envs/memory/stream.py`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pytest
-from gymnasium.utils import seeding
 
 from envs.memory.base import LEVEL_NAMES
 from envs.memory.count_recall import CountRecallEnv
@@ -24,9 +23,22 @@ from envs.memory.symbols import SymbolStreamEnv
 Policy = Callable[[np.ndarray, np.ndarray], Any]
 
 
+def splitmix64_words(seed: int, size: int) -> list[int]:
+    """The first `size` words of the SplitMix64 stream seeded with `seed`, computed with Python integers."""
+    mask = (1 << 64) - 1
+
+    def mix(z: int) -> int:
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        return z ^ (z >> 31)
+
+    counter = mix(seed & mask)
+    return [mix((counter + (j + 1) * 0x9E3779B97F4A7C15) & mask) for j in range(size)]
+
+
 def symbol_stream(seed: int, n_symbols: int, size: int) -> np.ndarray:
     """The (size,) symbols an env reset with `seed` shows, drawn as the task must draw them."""
-    return seeding.np_random(seed)[0].integers(n_symbols, size=size)
+    return np.array([word % n_symbols for word in splitmix64_words(seed, size)], dtype=np.int64)
 
 
 class Episode(NamedTuple):
