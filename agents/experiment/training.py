@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -174,12 +174,17 @@ def _build(config: RunConfig, run_dir: Path, resume: Checkpoint | None) -> BaseA
 
 
 def run_training(
-    config: RunConfig, run_dir: Path, resume: Checkpoint | None = None, progress_bar: bool = False
+    config: RunConfig,
+    run_dir: Path,
+    resume: Checkpoint | None = None,
+    progress_bar: bool = False,
+    callbacks: Sequence[BaseCallback] = (),
 ) -> TrainResult:
     """Train ``config`` into ``run_dir`` (from ``resume`` when given) until ``config.timesteps`` or a signal.
 
     A Ctrl-C before training starts raises KeyboardInterrupt with nothing written; once training runs, it stops
-    at the next step and saves a checkpoint (``TrainResult.interrupted``).
+    at the next step and saves a checkpoint (``TrainResult.interrupted``). ``callbacks`` run after the evaluation
+    of each step (a tuner's pruning); one that stops training ends the run early, with its final evaluation.
     """
     torch.set_num_threads(config.threads)
     if resume is None:
@@ -196,7 +201,7 @@ def run_training(
         else:
             write_config(run_dir, config)
             truncate_evaluations(run_dir, resume.step)
-        return _learn(config, run_dir, model, resume, flag, progress_bar)
+        return _learn(config, run_dir, model, resume, flag, progress_bar, callbacks)
 
 
 def _learn(
@@ -206,11 +211,12 @@ def _learn(
     resume: Checkpoint | None,
     flag: InterruptFlag,
     progress_bar: bool,
+    extra: Sequence[BaseCallback] = (),
 ) -> TrainResult:
     eval_env = make_eval_env(config)
     clock = Clock(resume.train_time if resume else 0.0)
     evaluations = Evaluations(config, eval_env, run_dir, clock)
-    callbacks = [evaluations, Checkpoints(run_dir, config.checkpoint_freq, clock), StopOnSignal(flag)]
+    callbacks = [evaluations, Checkpoints(run_dir, config.checkpoint_freq, clock), StopOnSignal(flag), *extra]
     model.learn(
         config.timesteps - model.num_timesteps,
         callback=CallbackList(callbacks),
