@@ -238,6 +238,8 @@ def run_trial(job: TrialJob) -> TrialOutcome:
         )
         callback = ReportEvaluations(optuna.trial.Trial(study, job.trial_id), job.config, job.run_dir)
         checkpoints = list_checkpoints(job.run_dir) if (job.run_dir / CONFIG_FILE).is_file() else []
+        # A run stopped after its last checkpoint but before results.json redoes its last stretch.
+        checkpoints = [checkpoint for checkpoint in checkpoints if checkpoint.step < job.config.timesteps]
         if not checkpoints:
             shutil.rmtree(job.run_dir, ignore_errors=True)
         resume = checkpoints[-1] if checkpoints else None
