@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from agents.experiment.builders import check_env_id
-from agents.experiment.cli import make_parser, parse_set, positive_int, run_script
+from agents.experiment.cli import ArgumentParser, make_parser, parse_set, positive_int, run_script
 from agents.experiment.errors import ConfigError
 from agents.experiment.executors import add_ray_flag, make_executor
 from agents.experiment.tuning import (
@@ -41,7 +41,7 @@ DEFAULTS = TuneSettings.model_fields
 STUDY_FLAGS = ("env", "cell", "timesteps", "eval_freq", "eval_episodes", "pruner", "space", "space_file", "set")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> ArgumentParser:
     parser = make_parser(__doc__, seed_help="seed of the sampler and of every trial's run", set_help=(
         "fix a config key for every trial (it leaves the search); repeat for several"))  # fmt: skip
     parser.add_argument("--env", help="task id (its preset is every trial's starting point)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,7 @@ def write_plots(study: Any, study_dir: Path) -> list[Path]:
     from optuna.visualization import matplotlib as plots
 
     complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
-    drawings = [(HISTORY_PLOT, plots.plot_optimization_history)]
+    drawings: list[tuple[str, Callable[..., Any]]] = [(HISTORY_PLOT, plots.plot_optimization_history)]
     if len(complete) >= 2:
         drawings.append((IMPORTANCE_PLOT, plots.plot_param_importances))
     paths = []
@@ -72,7 +73,7 @@ def write_plots(study: Any, study_dir: Path) -> list[Path]:
         with warnings.catch_warnings():  # Optuna marks its matplotlib plots experimental
             warnings.simplefilter("ignore")
             axes = draw(study)
-        figure = axes.figure
+        figure: Any = axes.figure  # a Figure: Optuna draws on a new one
         figure.set_size_inches(8, 5)
         figure.tight_layout()
         figure.savefig(study_dir / name, dpi=100)
