@@ -1,5 +1,5 @@
 """Executors: the local pool and Ray run the same runs with the same results; a killed Ray worker's run is retried
-and resumes from its checkpoint. Ray runs on one local cluster of 2 CPUs for the whole module."""
+and resumes from its checkpoint. Ray runs on one local cluster of 2 CPUs, started once."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ TINY = {"n_envs": 2, "n_steps": 32, "batch_size": 32, "n_epochs": 1, "hidden_siz
 RUN = {**TINY, "timesteps": 256, "eval_freq": 128, "eval_episodes": 4}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def ray_executor():
-    """A local Ray cluster of 2 CPUs, started once and shut down after the module."""
+    """A local Ray cluster of 2 CPUs, started once and shut down at the end."""
     executor = RayExecutor(workers=2)
     yield executor
     executor.close()
