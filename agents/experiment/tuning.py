@@ -195,6 +195,7 @@ class TrialOutcome:
     pruned: bool
     steps: int
     error: str | None = None
+    interrupted: bool = False
 
 
 class ReportEvaluations(BaseCallback):
@@ -247,8 +248,8 @@ def run_trial(job: TrialJob) -> TrialOutcome:
             result = run_training(job.config, job.run_dir, resume, callbacks=[callback])
         except (ValueError, RuntimeError) as error:
             return TrialOutcome(job.number, None, False, 0, f"{type(error).__name__}: {error}")
-        if result.interrupted:
-            raise KeyboardInterrupt
+        if result.interrupted:  # a signal stopped it: the driver is stopping too
+            return TrialOutcome(job.number, None, False, result.steps, interrupted=True)
     final = json.loads(done.read_text())
     steps = int(final["step"])
     return TrialOutcome(job.number, float(final["mean_return"]), steps < job.config.timesteps, steps)
@@ -316,6 +317,8 @@ def optimize(
     url = storage_url(study_dir, storage)
     study = open_study(settings, url, study_name or "tune")
     for outcome in imap_unordered(executor, run_trial, _jobs(study, settings, url, study_dir, storage is None)):
+        if outcome.interrupted:  # the trial stays running in the study, to continue from its checkpoint
+            raise KeyboardInterrupt
         if outcome.error is not None:
             study.tell(outcome.number, state=TrialState.FAIL)
             log(f"trial {outcome.number}: failed ({outcome.error})")
