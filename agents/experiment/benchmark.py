@@ -130,7 +130,9 @@ def run_job(job: Job) -> tuple[Job, dict[str, Any] | None]:
     if state == "done":
         return job, json.loads((job.run_dir / RESULTS_FILE).read_text())
     if state == "partial":
-        _, _, checkpoint = find_resume(job.run_dir)
+        # A run stopped after its last checkpoint but before results.json (a killed worker) redoes its last stretch.
+        last = [c for c in list_checkpoints(job.run_dir) if c.step < job.config().timesteps][-1]  # step 0 at least
+        _, _, checkpoint = find_resume(last.model)
         result = run_training(job.config(), job.run_dir, checkpoint)
     else:
         shutil.rmtree(job.run_dir, ignore_errors=True)  # a run folder left without any checkpoint

@@ -123,3 +123,14 @@ def test_ray_executor_raises_a_runs_error(ray_executor, tmp_path):
     job = Job("pomdp/TMaze-v0", "ppo_gru", 0, Path(tmp_path), {"timesteps": 64, "n_steps": 0})
     with pytest.raises(ValueError, match="n_steps=0"):
         list(imap_unordered(ray_executor, run_job, [job]))
+
+
+def test_a_run_killed_after_its_final_checkpoint_finishes_when_started_again(tmp_path):
+    (job,) = plan(["pomdp/TMaze-v0"], ["ppo_gru"], [0], tmp_path, {**RUN, "checkpoint_freq": 128})
+    _, first = run_job(job)
+    assert first["step"] == 256
+    (job.run_dir / RESULTS_FILE).unlink()  # as if the worker died after the final checkpoint, before results.json
+    assert list_checkpoints(job.run_dir)[-1].step == 256
+    _, again = run_job(job)  # a retry: it redoes the stretch after the previous checkpoint
+    assert again["step"] == 256
+    assert (job.run_dir / RESULTS_FILE).is_file()
