@@ -4,6 +4,8 @@
     python scripts/benchmark.py                               # the full matrix, 3 seeds, full budgets
     python scripts/benchmark.py --tasks pomdp/TMaze-v0 --agents ppo_gru ppo_mlp --seeds 5
     python scripts/benchmark.py --report-only                 # redraw table and plots from the runs so far
+    python scripts/benchmark.py --ray                         # every run a Ray task on a local cluster
+    python scripts/benchmark.py --ray head-node:6379          # ... on a running Ray cluster (shared --out folder)
 
 Calling it again with the same --out skips finished runs and continues cut-off ones from their checkpoints.
 Writes <out>/evaluations.csv, <out>/results.md (table and aggregate scores), <out>/curves.png,
@@ -26,6 +28,7 @@ from agents.experiment.cli import EXIT_INTERRUPTED, make_parser, parse_set, posi
 from agents.experiment.config import AGENTS
 from agents.experiment.errors import ConfigError
 from agents.experiment.evaluation import format_return, return_decimals
+from agents.experiment.executors import add_ray_flag, make_executor
 from agents.experiment.report import header, machine, write_report
 
 QUICK_SCALE = 0.5  # --quick: one seed, half of each budget (enough for the memory tasks to learn)
@@ -51,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, help="output folder (default results/benchmark, or _quick)")
     parser.add_argument("--quick", action="store_true", help="1 seed and half of each budget")
     parser.add_argument("--report-only", action="store_true", help="only write the CSV, table and plots")
+    add_ray_flag(parser)
     return parser
 
 
@@ -76,10 +80,12 @@ def run_jobs(jobs: list[Job], args: argparse.Namespace, meta: dict) -> int:
     """Train the unfinished runs; returns the exit status (130 when interrupted)."""
     command = " ".join(sys.argv[1:] if args.argv is None else args.argv)
     meta.update(machine=machine(), workers=args.workers, command=f"python scripts/benchmark.py {command}")
-    print(f"{len(jobs)} runs -> {args.out} ({args.workers} workers)", flush=True)
+    executor = make_executor(args.workers, args.ray or None, use_ray=args.ray is not None)
+    where = f"{executor.slots} Ray workers" if args.ray is not None else f"{args.workers} workers"
+    print(f"{len(jobs)} runs -> {args.out} ({where})", flush=True)
     start, status = time.perf_counter(), 0
     try:
-        for i, (job, result) in enumerate(run_matrix(jobs, args.workers), 1):
+        for i, (job, result) in enumerate(run_matrix(jobs, args.workers, executor), 1):
             if result is None:  # stopped by a signal, the parent is stopping too
                 continue
             print(
@@ -91,6 +97,8 @@ def run_jobs(jobs: list[Job], args: argparse.Namespace, meta: dict) -> int:
     except KeyboardInterrupt:
         print("Interrupted: run the same command again to continue.", file=sys.stderr)
         status = EXIT_INTERRUPTED
+    finally:
+        executor.close()
     meta["wall_time"] += time.perf_counter() - start
     return status
 

@@ -1,4 +1,4 @@
-"""A benchmark matrix of tasks x agents x seeds, run in worker processes, resumable.
+"""A benchmark matrix of tasks x agents x seeds, run in worker processes or on a Ray cluster, resumable.
 
 Every job trains one agent with its task's preset (so all agents of a task share the hyperparameters) into
 ``<out>/runs/<env>/<agent>_s<seed>/``. A job that has ``results.json`` is done and skipped on the next call; one
@@ -14,15 +14,14 @@ Example:
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
 import shutil
-import signal
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from agents.experiment.config import AGENTS, RunConfig, resolve_config
+from agents.experiment.executors import Executor, LocalExecutor, imap_unordered
 from agents.experiment.run_dir import (
     CONFIG_FILE,
     RESULTS_FILE,
@@ -131,7 +130,9 @@ def run_job(job: Job) -> tuple[Job, dict[str, Any] | None]:
     if state == "done":
         return job, json.loads((job.run_dir / RESULTS_FILE).read_text())
     if state == "partial":
-        _, _, checkpoint = find_resume(job.run_dir)
+        # A run stopped after its last checkpoint but before results.json (a killed worker) redoes its last stretch.
+        last = [c for c in list_checkpoints(job.run_dir) if c.step < job.config().timesteps][-1]  # step 0 at least
+        _, _, checkpoint = find_resume(last.model)
         result = run_training(job.config(), job.run_dir, checkpoint)
     else:
         shutil.rmtree(job.run_dir, ignore_errors=True)  # a run folder left without any checkpoint
@@ -139,33 +140,20 @@ def run_job(job: Job) -> tuple[Job, dict[str, Any] | None]:
     return job, result.final
 
 
-def _worker_signals() -> None:
-    """Workers leave Ctrl-C to the parent, which terminates them (SIGTERM): a training job then saves a checkpoint
-    to continue from, an idle worker just exits."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
 def cost(job: Job) -> float:
     return AGENT_COST.get(job.agent, 1.0) * job.config().timesteps
 
 
-def run_matrix(jobs: list[Job], workers: int) -> Iterator[tuple[Job, dict[str, Any] | None]]:
-    """Run the jobs in ``workers`` processes, costliest first; yields (job, results or None if interrupted)."""
+def run_matrix(
+    jobs: list[Job], workers: int, executor: Executor | None = None
+) -> Iterator[tuple[Job, dict[str, Any] | None]]:
+    """Run the jobs costliest first, ``workers`` local processes at a time or on ``executor`` (e.g. a Ray cluster);
+    yields (job, results or None if interrupted) as they finish."""
     todo = sorted(jobs, key=cost, reverse=True)
-    if workers <= 1:
-        for job in todo:
-            yield run_job(job)
-        return
-    # Fork where there is fork: the parent ran no torch op (so no thread pool to inherit) and each worker skips
-    # re-importing torch and SB3, which takes seconds.
-    context = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    pool = context.Pool(workers, initializer=_worker_signals, maxtasksperchild=1)
+    own = executor is None
+    executor = executor or LocalExecutor(workers)
     try:
-        yield from pool.imap_unordered(run_job, todo)
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
+        yield from imap_unordered(executor, run_job, todo)
     finally:
-        pool.join()
+        if own:
+            executor.close()

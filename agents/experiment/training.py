@@ -16,7 +16,7 @@ import csv
 import json
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -325,11 +325,14 @@ def run_training(
     resume: Checkpoint | None = None,
     progress_bar: bool = False,
     echo: Callable[[str], None] | None = None,
+    callbacks: Sequence[BaseCallback] = (),
 ) -> TrainResult:
     """Train ``config`` into ``run_dir`` (from ``resume`` when given) until ``config.timesteps`` or a signal.
 
     A Ctrl-C before training starts raises KeyboardInterrupt with nothing written; once training runs, it stops
     at the next step and saves a checkpoint (``TrainResult.interrupted``). ``echo`` receives a line per evaluation.
+    ``callbacks`` run after the evaluation of each step (a tuner's pruning); one that stops training ends the run
+    early, with its final evaluation.
     """
     torch.set_num_threads(config.threads)
     if resume is None:
@@ -350,7 +353,7 @@ def run_training(
                 model.get_env().close()
                 raise KeyboardInterrupt
             _continue_files(run_dir, model, resume, config)
-        return _learn(config, run_dir, model, resume, flag, progress_bar, echo)
+        return _learn(config, run_dir, model, resume, flag, progress_bar, echo, callbacks)
 
 
 def _learn(
@@ -361,11 +364,12 @@ def _learn(
     flag: InterruptFlag,
     progress_bar: bool,
     echo: Callable[[str], None] | None,
+    extra: Sequence[BaseCallback] = (),
 ) -> TrainResult:
     eval_env = make_eval_env(config)
     clock = Clock(resume.train_time if resume else 0.0)
     evaluations = Evaluations(config, eval_env, run_dir, clock, echo, resume)
-    callbacks = [evaluations, Checkpoints(run_dir, config.checkpoint_freq, clock), StopOnSignal(flag)]
+    callbacks = [evaluations, Checkpoints(run_dir, config.checkpoint_freq, clock), StopOnSignal(flag), *extra]
     if progress_bar:
         callbacks.append(ProgressBar(config.timesteps))
     model.learn(
