@@ -11,7 +11,7 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
-from agents.sequence.estimator import SequenceEstimator
+from agents.sequence.estimator import Normalize, SequenceEstimator
 from agents.sequence.inputs import pad_targets
 from envs.datasets import Sequences
 
@@ -28,6 +28,7 @@ class RecurrentClassifier(ClassifierMixin, SequenceEstimator):
     """
 
     _fitted: ClassVar[tuple[str, ...]] = (*SequenceEstimator._fitted, "classes_")
+    _auto_normalize: ClassVar[Normalize] = "series_stats"
 
     def fit(self, X: Sequences, y: Any) -> RecurrentClassifier:
         """Train on sequences ``X`` and labels ``y`` (N,) of any type, or per step (a (T_i,) array per sequence)."""
