@@ -59,7 +59,7 @@ class TrainerConfig(BaseModel):
         "decide, so small data sets get many epochs and large ones few).",
     )
     max_steps: int = Field(
-        default=5_000,
+        default=2_000,
         ge=1,
         description="Upper bound on gradient steps (checked after each epoch), so large data sets train in minutes, "
         "not hours.",
@@ -86,7 +86,7 @@ class TrainerConfig(BaseModel):
         default=1.0, ge=0, allow_inf_nan=False, description="Clip the global gradient norm to this (0: no clipping)."
     )
     schedule: Schedule = Field(
-        default="plateau",
+        default="constant",
         description='``"plateau"`` halves the LR after ``patience // 3`` epochs without improvement; ``"cosine"`` '
         'anneals to 0; ``"constant"`` keeps it.',
     )
