@@ -294,7 +294,10 @@ class SequenceEstimator(Estimator):
         normalized, mean, std = normalize_series(array, lengths)
         if self.normalize_ == "series":
             return normalized
-        stats = np.concatenate([mean, np.log(std)], axis=-1)[:, None, :]  # (N, 1, 2F): level and scale
+        # (N, 1, 2F): level in units of the sequence's own scale, and log-scale; both unitless, so rounding them
+        # removes the float noise (about 1e-8) that sets already normalised per series carry, which standardizing
+        # would otherwise blow up into channels of pure noise
+        stats = np.round(np.concatenate([mean / std, np.log(std)], axis=-1), 4)[:, None, :]
         real = np.arange(array.shape[1])[None, :, None] < lengths[:, None, None]
         return np.concatenate([normalized, np.where(real, stats, 0.0).astype(np.float32)], axis=-1)
 

@@ -87,8 +87,8 @@ class TrainerConfig(BaseModel):
     )
     schedule: Schedule = Field(
         default="constant",
-        description='``"plateau"`` halves the LR after ``patience // 3`` epochs without improvement; ``"cosine"`` '
-        'anneals to 0; ``"constant"`` keeps it.',
+        description='``"plateau"`` halves the LR after ``patience // 3`` epochs without improvement (and at least '
+        '``min_steps / 4`` steps); ``"cosine"`` anneals to 0 over the epoch budget; ``"constant"`` keeps it.',
     )
     seed: int = Field(
         default=0, description="Seeds weight initialisation, shuffling, dropout and the validation split."
@@ -201,7 +201,7 @@ class SequenceTrainer:
         train, val = self._to_device(module, train), self._to_device(module, val) if val is not None else None
         optimizer = self._optimizer(module)
         steps_per_epoch, epochs = math.ceil(train[0].shape[0] / cfg.batch_size), self.epoch_budget(train[0].shape[0])
-        scheduler = self._scheduler(optimizer, epochs)
+        scheduler = self._scheduler(optimizer, epochs, steps_per_epoch)
         generator = torch.Generator().manual_seed(cfg.seed)
         writer = _writer(cfg.log_dir)
         history, best_loss, best_state, waited = History(), math.inf, None, 0
@@ -265,10 +265,13 @@ class SequenceTrainer:
             raise ValueError("The module has no trainable parameters (is everything frozen?)")
         return torch.optim.AdamW(params, lr=self.config.lr, weight_decay=self.config.weight_decay)
 
-    def _scheduler(self, optimizer: torch.optim.Optimizer, epochs: int) -> torch.optim.lr_scheduler.LRScheduler | None:
+    def _scheduler(
+        self, optimizer: torch.optim.Optimizer, epochs: int, steps_per_epoch: int
+    ) -> torch.optim.lr_scheduler.LRScheduler | None:
         cfg = self.config
         if cfg.schedule == "plateau":
             patience = max(cfg.patience // 3, 1) if cfg.patience else 10
+            patience = max(patience, math.ceil(cfg.min_steps / 4 / steps_per_epoch))  # in steps too, as is stopping
             return torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=patience)
         if cfg.schedule == "cosine":
             return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)

@@ -44,4 +44,4 @@ def test_regression_reports_mse():
 
 def test_baselines_of_a_classification_set():
     names = [name for name, _ in baselines(parity(n_train=32, n_test=16, T=6))]
-    assert names == ["majority class", "1-NN (Euclidean)"]
+    assert names == ["majority class", "1-NN (Euclidean)", "1-NN DTW"]

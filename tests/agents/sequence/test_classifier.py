@@ -84,8 +84,7 @@ def test_series_normalisation_keeps_level_and_scale_as_channels():
     assert fitted["series_stats"].module_.encoder.core.input_size == 3  # value, level, log-scale
     assert fitted["series_stats"].score(X[64:], y[64:]) > 0.9
     assert fitted["series"].score(X[64:], y[64:]) < 0.75  # chance is about 0.5
-    assert RecurrentClassifier(per_step=True, **FAST | {"max_epochs": 1}).fit(
-        [x for x in X[:8]], [np.zeros(8, int)] * 8
-    ).normalize_ == "none"  # a step's label must not see later steps
+    per_step = RecurrentClassifier(per_step=True, **FAST | {"max_epochs": 1}).fit(list(X[:8]), [np.zeros(8, int)] * 8)
+    assert per_step.normalize_ == "none"  # a step's label must not see later steps
     with pytest.raises(ValueError, match="normalize='z': expected one of 'series_stats', 'series', 'none', 'auto'"):
         RecurrentClassifier(normalize="z").fit(X, y)
