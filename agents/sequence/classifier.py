@@ -32,7 +32,7 @@ class RecurrentClassifier(ClassifierMixin, SequenceEstimator):
     ``refit``: the :class:`TrainerConfig` fields of the same names, ``random_state`` its ``seed``.
 
     The defaults were chosen on UCR/UEA sets of 24 to 1460 steps and 36 to 537 training sequences
-    (``docs/classification.md``): a bidirectional GRU of 64 units behind the convolution, constant learning rate,
+    (``docs/classification.md``): a bidirectional GRU of 64 units behind the convolution, the plateau schedule,
     at least ``min_steps`` = 1000 gradient steps, a stratified validation split, then a refit on all data.
     """
 

@@ -185,7 +185,7 @@ class SequenceEstimator(Estimator):
         patience: int = 30,
         val_fraction: float = 0.2,
         grad_clip: float = 1.0,
-        schedule: Schedule = "constant",
+        schedule: Schedule = "plateau",
         random_state: int | None = 0,
         device: str = "cpu",
         progress: bool = False,

@@ -35,8 +35,8 @@ class RecurrentForecaster(Estimator):
             device, progress, log_dir, refit: the :class:`TrainerConfig` fields of the same names; ``random_state``
             is its ``seed``. ``batch_size`` defaults to 32, not 16: windows cut from one series overlap almost
             entirely, so batches of 16 add gradient noise, not information (and measured worse on Airline and
-            sunspots). ``max_epochs`` 300, ``min_steps`` 0 and the ``"plateau"`` schedule keep the training the
-            forecasts were measured with.
+            sunspots). ``max_epochs`` 300, ``max_steps`` 5000 and ``min_steps`` 0 keep the training the forecasts
+            were measured with.
     """
 
     _fitted: ClassVar[tuple[str, ...]] = ("n_channels_", "n_covariates_", "cov_mean_", "cov_scale_")

@@ -86,7 +86,7 @@ class TrainerConfig(BaseModel):
         default=1.0, ge=0, allow_inf_nan=False, description="Clip the global gradient norm to this (0: no clipping)."
     )
     schedule: Schedule = Field(
-        default="constant",
+        default="plateau",
         description='``"plateau"`` halves the LR after ``patience // 3`` epochs without improvement (and at least '
         '``min_steps / 4`` steps); ``"cosine"`` anneals to 0 over the epoch budget; ``"constant"`` keeps it.',
     )

@@ -155,7 +155,7 @@ def test_training_keywords_mirror_the_trainer_config(estimator):
     expected["random_state"] = expected.pop("seed")
     if estimator is RecurrentForecaster:
         # its own defaults: windows of one series overlap; the budget its forecasts were measured with
-        expected |= {"batch_size": 32, "max_epochs": 300, "max_steps": 5_000, "min_steps": 0, "schedule": "plateau"}
+        expected |= {"batch_size": 32, "max_epochs": 300, "max_steps": 5_000, "min_steps": 0}
     assert {name: defaults[name] for name in expected} == expected
 
 
