@@ -151,7 +151,6 @@ class SequenceEstimator(Estimator):
         "normalize_",
         "stride_",
     )
-    _auto_normalize: ClassVar[Normalize] = "none"
     feature_shape_: tuple[int, ...]
     n_features_in_: int
     mean_: np.ndarray | None
@@ -170,7 +169,7 @@ class SequenceEstimator(Estimator):
         pooling: Pooling = "last",
         per_step: bool = False,
         standardize: bool = True,
-        normalize: Normalize | Literal["auto"] = "auto",
+        normalize: Normalize = "none",
         downsample_to: int | None = 64,
         policy: Any = None,
         freeze: bool = True,
@@ -272,12 +271,12 @@ class SequenceEstimator(Estimator):
         return False
 
     def _resolve_normalize(self) -> Normalize:
-        """``normalize`` with ``"auto"`` resolved; raw observations for a policy are never normalised."""
-        if self.normalize not in (*NORMALIZE, "auto"):
-            raise ValueError(f"normalize={self.normalize!r}: expected one of {', '.join(map(repr, NORMALIZE))}, 'auto'")
+        """``normalize`` as applied: raw observations for a policy and per-step labels are never normalised."""
+        if self.normalize not in NORMALIZE:
+            raise ValueError(f"normalize={self.normalize!r}: expected one of {', '.join(map(repr, NORMALIZE))}")
         if self.policy is not None or self.per_step:
             return "none"  # a per-step label must not read statistics of the steps after it
-        return self._auto_normalize if self.normalize == "auto" else self.normalize
+        return self.normalize
 
     def _stride(self, lengths: np.ndarray) -> int:
         """Steps per core step: the longest training sequence shortened to at most ``downsample_to`` steps."""
