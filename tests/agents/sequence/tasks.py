@@ -2,7 +2,7 @@
 
 import numpy as np
 
-FAST = {"hidden_size": 16, "max_epochs": 40, "patience": 0, "batch_size": 16, "bidirectional": False}
+FAST = {"hidden_size": 16, "max_epochs": 40, "patience": 0, "batch_size": 16}
 
 
 def sign_task(n=96, T=8, seed=0):
