@@ -164,7 +164,7 @@ class SequenceEstimator(Estimator):
         cell: CellType = "gru",
         hidden_size: int = 64,
         num_layers: int = 1,
-        bidirectional: bool = True,
+        bidirectional: bool | Literal["auto"] = "auto",
         dropout: float = 0.0,
         pooling: Pooling = "last",
         per_step: bool = False,
@@ -225,7 +225,7 @@ class SequenceEstimator(Estimator):
             cell=self.cell,
             hidden_size=self.hidden_size,
             num_layers=self.num_layers,
-            bidirectional=self.bidirectional,
+            bidirectional=self._bidirectional(),
             dropout=self.dropout,
             pooling=self.pooling,
             per_step=self.per_step,
@@ -285,6 +285,12 @@ class SequenceEstimator(Estimator):
         if self.downsample_to is None or self.policy is not None or self.per_step:
             return 1
         return max(1, math.ceil(int(lengths.max()) / self.downsample_to))
+
+    def _bidirectional(self) -> bool:
+        """``bidirectional``, with ``"auto"``: a backward core only behind the downsampling front end."""
+        if self.bidirectional not in (True, False, "auto"):
+            raise ValueError(f"bidirectional={self.bidirectional!r}: expected True, False or 'auto'")
+        return self.stride_ > 1 if self.bidirectional == "auto" else bool(self.bidirectional)
 
     def _features(self, array: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """What the network reads per step: the raw values, or z-normalised ones with each sequence's statistics."""

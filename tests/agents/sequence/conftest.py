@@ -10,4 +10,4 @@ from tests.agents.sequence.tasks import FAST, sign_task
 def fitted_classifier():
     """Read-only: tests predict, score and save with it, but never refit it or change its parameters."""
     X, y = sign_task()
-    return RecurrentClassifier(**FAST, bidirectional=False).fit(X, y), X, y  # one-way: half the cost
+    return RecurrentClassifier(**FAST).fit(X, y), X, y

@@ -57,6 +57,7 @@ def test_long_sequences_are_downsampled_and_short_ones_are_not():
     long = RecurrentClassifier(**FAST | {"max_epochs": 1}).fit(X, y)
     assert long.stride_ == 3  # 150 steps -> 50 core steps, at most downsample_to = 64
     assert long.module_.downsample is not None
+    assert long.module_.encoder.backward_core is not None  # bidirectional="auto": two cores behind the front end
     ragged = [X[0, :40], X[1], X[2, :7]]
     proba = long.predict_proba(ragged)
     np.testing.assert_allclose(proba[1], long.predict_proba(X[1:2])[0], atol=1e-5)  # padding changes nothing
@@ -64,10 +65,13 @@ def test_long_sequences_are_downsampled_and_short_ones_are_not():
     short = RecurrentClassifier(**FAST | {"max_epochs": 1}).fit(X[:, :64], y)
     assert short.stride_ == 1
     assert short.module_.downsample is None
+    assert short.module_.encoder.backward_core is None
     never = RecurrentClassifier(**FAST | {"max_epochs": 1}, downsample_to=None).fit(X, y)
     assert never.stride_ == 1
     with pytest.raises(ValueError, match="downsample_to=0: expected a positive integer or None"):
         RecurrentClassifier(downsample_to=0).fit(X, y)
+    with pytest.raises(ValueError, match="bidirectional='yes': expected True, False or 'auto'"):
+        RecurrentClassifier(bidirectional="yes").fit(X, y)
 
 
 def test_series_normalisation_keeps_level_and_scale_as_channels():
@@ -77,9 +81,9 @@ def test_series_normalisation_keeps_level_and_scale_as_channels():
     X = (level[:, None, None] + rng.standard_normal((96, 8, 1))).astype(np.float32)
     y = level > 0
     fitted = {
-        normalize: RecurrentClassifier(
-            **FAST | {"hidden_size": 8, "max_epochs": 20, "bidirectional": False}, normalize=normalize
-        ).fit(X[:64], y[:64])
+        normalize: RecurrentClassifier(**FAST | {"hidden_size": 8, "max_epochs": 20}, normalize=normalize).fit(
+            X[:64], y[:64]
+        )
         for normalize in ("series_stats", "series")
     }
     assert fitted["series_stats"].normalize_ == "series_stats"
