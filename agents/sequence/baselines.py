@@ -103,8 +103,8 @@ def dtw_distances(A: Sequences, B: Sequences, chunk: int = 4096) -> np.ndarray:
     """
     a, a_lengths = as_sequences(A)
     b, b_lengths = as_sequences(B)
-    rows, cols = np.meshgrid(np.arange(len(a_lengths)), np.arange(len(b_lengths)), indexing="ij")
-    rows, cols = rows.ravel(), cols.ravel()
+    grid_rows, grid_cols = np.meshgrid(np.arange(len(a_lengths)), np.arange(len(b_lengths)), indexing="ij")
+    rows, cols = grid_rows.ravel(), grid_cols.ravel()  # every (a, b) pair
     out = np.empty(len(rows), dtype=np.float64)
     for begin in range(0, len(rows), chunk):
         i, j = rows[begin : begin + chunk], cols[begin : begin + chunk]
