@@ -27,6 +27,7 @@ from stable_baselines3.common.preprocessing import preprocess_obs
 from torch import nn
 
 from policies.cores import CellType, RecurrentCore, make_core
+from policies.downsample import ConvDownsample
 
 Pooling: TypeAlias = Literal["last", "mean", "max", "attention"]
 POOLINGS: tuple[str, ...] = ("last", "mean", "max", "attention")
@@ -166,6 +167,8 @@ class SequenceClassifier(_Head):
         per_step: one set of logits per step instead of per sequence.
         layer_norm: layer norm on the core outputs.
         encoder: a prebuilt encoder (see :meth:`from_policy`); replaces the one built from the arguments above.
+        stride: above 1, a :class:`~policies.downsample.ConvDownsample` front end (``hidden_size`` channels) turns
+            every ``stride`` steps into one before the core (many-to-one only, not with ``episode_starts``).
     """
 
     def __init__(
@@ -181,8 +184,13 @@ class SequenceClassifier(_Head):
         per_step: bool = False,
         layer_norm: bool = False,
         encoder: SequenceEncoder | None = None,
+        stride: int = 1,
     ) -> None:
         super().__init__()
+        if int(stride) > 1 and (per_step or encoder is not None):
+            raise ValueError(f"stride={stride} shortens sequences: not with per_step labels or a prebuilt encoder")
+        self.downsample = ConvDownsample(input_size, hidden_size, int(stride)) if int(stride) > 1 else None
+        input_size = hidden_size if self.downsample is not None else input_size
         if pooling not in POOLINGS:
             raise ValueError(f"Unknown pooling {pooling!r}: expected one of {', '.join(map(repr, POOLINGS))}")
         if int(n_classes) < 1:
@@ -210,6 +218,11 @@ class SequenceClassifier(_Head):
         self, x: torch.Tensor, lengths: torch.Tensor | None = None, episode_starts: torch.Tensor | None = None
     ) -> torch.Tensor:
         """(T, B, *in_shape) -> logits (B, C), or (T, B, C) when ``per_step``."""
+        if self.downsample is not None:
+            if episode_starts is not None and bool(episode_starts[1:].any()):
+                raise ValueError("A downsampling head cannot take episode_starts inside a sequence: use lengths")
+            x, lengths = self.downsample(x, lengths)  # (T, B, F) -> (T / stride, B, H)
+            episode_starts = None
         out = self.encoder(x, lengths, episode_starts)  # (T, B, D)
         if self.per_step:
             return self.out(self.dropout(out))

@@ -6,6 +6,7 @@ Euclidean for classification; predicting the training mean for regression).
 
     python scripts/classify.py --dataset italy_power_demand --cells rnn lstm gru --seeds 3
     python scripts/classify.py --dataset adding --data n_train=2000 --set max_epochs=5
+    python scripts/classify.py --dataset all --cells gru --seeds 3    # every UCR/UEA set sktime ships
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from agents.experiment.classify import ClassifyConfig, check_config, classification_table
+from agents.experiment.classify import ALL, ClassifyConfig, check_config, classification_table
 from agents.experiment.cli import make_parser, parse_set, positive_int, run_script
 from envs.datasets import CLASSIFICATION
 
@@ -21,7 +22,12 @@ from envs.datasets import CLASSIFICATION
 def build_parser() -> argparse.ArgumentParser:
     parser = make_parser(__doc__, seed_help="seed of the first run; run i uses seed + i", set_help=(
         "an estimator parameter (e.g. hidden_size=32, max_epochs=5); repeat for several"))  # fmt: skip
-    parser.add_argument("--dataset", default=ClassifyConfig.dataset, choices=sorted(CLASSIFICATION), help="data set")
+    parser.add_argument(
+        "--dataset",
+        default=ClassifyConfig.dataset,
+        choices=[*sorted(CLASSIFICATION), ALL],
+        help="data set, or 'all': every UCR/UEA set sktime ships, one row each",
+    )
     parser.add_argument("--cells", nargs="+", default=list(ClassifyConfig.cells), help="cell types to compare")
     parser.add_argument("--seeds", type=positive_int, default=3, help="runs per cell (default 3)")
     parser.add_argument(

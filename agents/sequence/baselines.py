@@ -56,12 +56,19 @@ class MajorityClassifier:
 
 
 class NearestNeighborClassifier:
-    """1-nearest-neighbour under Euclidean distance, the classic UCR baseline.
+    """1-nearest-neighbour under Euclidean distance, the classic UCR baseline, or under DTW (``metric="dtw"``).
 
-    Sequences of different lengths are first resampled (linear interpolation) to the longest training length.
+    For Euclidean distance, sequences of different lengths are first resampled (linear interpolation) to the longest
+    training length; DTW (:func:`dtw_distances`, no window) compares them as they are.
     """
 
+    def __init__(self, metric: str = "euclidean") -> None:
+        if metric not in ("euclidean", "dtw"):
+            raise ValueError(f"metric={metric!r}: expected 'euclidean' or 'dtw'")
+        self.metric = metric
+
     def fit(self, X: Sequences, y: Any) -> NearestNeighborClassifier:
+        self.train_ = X
         array, lengths = as_sequences(X)
         self.length_ = int(lengths.max())
         self.X_, self.y_ = self._flatten(array, lengths), np.asarray(y)
@@ -76,12 +83,51 @@ class NearestNeighborClassifier:
         return np.stack(rows).reshape(len(rows), -1)  # (N, length * F)
 
     def predict(self, X: Sequences) -> np.ndarray:
+        if self.metric == "dtw":
+            return self.y_[np.argmin(dtw_distances(X, self.train_), axis=1)]
         flat = self._flatten(*as_sequences(X))
         distances = (flat**2).sum(1)[:, None] - 2 * flat @ self.X_.T + (self.X_**2).sum(1)[None, :]
         return self.y_[np.argmin(distances, axis=1)]
 
     def score(self, X: Sequences, y: Any) -> float:
         return float(np.mean(self.predict(X) == np.asarray(y)))
+
+
+def dtw_distances(A: Sequences, B: Sequences, chunk: int = 4096) -> np.ndarray:
+    """Dynamic time warping distance between every sequence of ``A`` and of ``B``, (N_A, N_B), with no window.
+
+    Multivariate sequences warp all channels together (DTW_D, "dependent" warping): a step's cost is the squared
+    Euclidean distance between the two steps' feature vectors, summed along the best monotone path from the first
+    steps to the last ones. Lengths may differ. One dynamic programme runs for many pairs at once (``chunk`` at a
+    time), so the cost is about max(T_A) * max(T_B) numpy operations per chunk.
+    """
+    a, a_lengths = as_sequences(A)
+    b, b_lengths = as_sequences(B)
+    grid_rows, grid_cols = np.meshgrid(np.arange(len(a_lengths)), np.arange(len(b_lengths)), indexing="ij")
+    rows, cols = grid_rows.ravel(), grid_cols.ravel()  # every (a, b) pair
+    out = np.empty(len(rows), dtype=np.float64)
+    for begin in range(0, len(rows), chunk):
+        i, j = rows[begin : begin + chunk], cols[begin : begin + chunk]
+        out[begin : begin + chunk] = _dtw_pairs(a[i], a_lengths[i], b[j], b_lengths[j])
+    return out.reshape(len(a_lengths), len(b_lengths))
+
+
+def _dtw_pairs(x: np.ndarray, x_lengths: np.ndarray, y: np.ndarray, y_lengths: np.ndarray) -> np.ndarray:
+    """DTW of pairs (x[p], y[p]): (P, T, F) and (P, U, F) padded -> (P,); row by row of the (T, U) cost table."""
+    P, T, U = len(x), x.shape[1], y.shape[1]
+    previous = np.full((P, U), np.inf)
+    result = np.empty(P)
+    for t in range(T):
+        cost = ((x[:, t, None, :] - y) ** 2).sum(-1)  # (P, U)
+        row = np.empty((P, U))
+        row[:, 0] = cost[:, 0] + (previous[:, 0] if t else 0.0)
+        for u in range(1, U):  # the path comes from the left, from below or diagonally
+            best = np.minimum(np.minimum(row[:, u - 1], previous[:, u]), previous[:, u - 1])
+            row[:, u] = cost[:, u] + best
+        ends = x_lengths - 1 == t  # pairs whose x ends here read their y's last step
+        result[ends] = row[ends, y_lengths[ends] - 1]
+        previous = row
+    return result
 
 
 def naive_forecast(history: np.ndarray, horizon: int) -> np.ndarray:

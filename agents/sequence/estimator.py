@@ -3,9 +3,10 @@ classifier and the regressor (input checks, scaling, the training step, batched 
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Literal, Self, TypeAlias
 
 import numpy as np
 import torch
@@ -16,11 +17,14 @@ from sklearn.utils import Tags
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from agents.sequence.inputs import as_sequences, standardize
+from agents.sequence.inputs import as_sequences, normalize_series, standardize
 from agents.sequence.trainer import Batch, Schedule, SequenceTrainer, TrainerConfig, one_line, seeded
 from envs.datasets import Sequences
 from policies.cores import CellType
 from policies.heads import Pooling, SequenceClassifier
+
+Normalize: TypeAlias = Literal["series_stats", "series", "none"]
+NORMALIZE: tuple[str, ...] = ("series_stats", "series", "none")
 
 # The trainer's fields as the estimators' keyword parameters: scikit-learn calls the seed ``random_state``.
 TRAINER_PARAMS: dict[str, str] = {
@@ -138,23 +142,35 @@ def _from_storable(value: Any) -> Any:
 class SequenceEstimator(Estimator):
     """Shared by the classifier and the regressor: input checks, scaling, the training step and batched inference."""
 
-    _fitted: ClassVar[tuple[str, ...]] = ("feature_shape_", "n_features_in_", "mean_", "scale_", "n_outputs_")
+    _fitted: ClassVar[tuple[str, ...]] = (
+        "feature_shape_",
+        "n_features_in_",
+        "mean_",
+        "scale_",
+        "n_outputs_",
+        "normalize_",
+        "stride_",
+    )
     feature_shape_: tuple[int, ...]
     n_features_in_: int
     mean_: np.ndarray | None
     scale_: np.ndarray | None
     n_outputs_: int
+    normalize_: Normalize
+    stride_: int
 
     def __init__(
         self,
         cell: CellType = "gru",
         hidden_size: int = 64,
         num_layers: int = 1,
-        bidirectional: bool = False,
+        bidirectional: bool | Literal["auto"] = "auto",
         dropout: float = 0.0,
         pooling: Pooling = "last",
         per_step: bool = False,
         standardize: bool = True,
+        normalize: Normalize = "none",
+        downsample_to: int | None = 64,
         policy: Any = None,
         freeze: bool = True,
         # TrainerConfig's fields, spelled out: scikit-learn reads parameters from each __init__'s signature (a
@@ -162,8 +178,9 @@ class SequenceEstimator(Estimator):
         lr: float = 3e-3,
         weight_decay: float = 1e-4,
         batch_size: int = 16,
-        max_epochs: int = 300,
-        max_steps: int = 5_000,
+        max_epochs: int | None = None,
+        max_steps: int = 2_000,
+        min_steps: int = 1_000,
         patience: int = 30,
         val_fraction: float = 0.2,
         grad_clip: float = 1.0,
@@ -203,15 +220,16 @@ class SequenceEstimator(Estimator):
             )
         (n_features,) = self.feature_shape_
         return SequenceClassifier(
-            n_features,
+            n_features * (3 if self.normalize_ == "series_stats" else 1),
             self.n_outputs_,
             cell=self.cell,
             hidden_size=self.hidden_size,
             num_layers=self.num_layers,
-            bidirectional=self.bidirectional,
+            bidirectional=self._bidirectional(),
             dropout=self.dropout,
             pooling=self.pooling,
             per_step=self.per_step,
+            stride=self.stride_,
         )
 
     def _fit(self, X: Sequences, y: Any) -> Self:
@@ -227,10 +245,13 @@ class SequenceEstimator(Estimator):
         self.n_features_in_ = int(np.prod(self.feature_shape_))  # values per step: channels, or an observation's size
         if self.policy is None and len(self.feature_shape_) != 1:
             raise ValueError(f"X must have one feature axis (N, T, F), got per-step shape {self.feature_shape_}")
+        self.normalize_ = self._resolve_normalize()
+        self.stride_ = self._stride(lengths)
         self.mean_, self.scale_ = (None, None)
+        features = self._features(array, lengths)
         if self.standardize and self.policy is None:
-            self.mean_, self.scale_ = standardize(array, lengths)
-        data = (torch.from_numpy(self._scale(array)), torch.from_numpy(lengths), torch.from_numpy(targets))
+            self.mean_, self.scale_ = standardize(features, lengths)
+        data = (torch.from_numpy(self._scale(features)), torch.from_numpy(lengths), torch.from_numpy(targets))
         train, val = self._split(targets, config)
         self._train(config, tuple(t[train] for t in data), tuple(t[val] for t in data) if len(val) else None)
         return self
@@ -248,6 +269,42 @@ class SequenceEstimator(Estimator):
     @property
     def _stratify(self) -> bool:
         return False
+
+    def _resolve_normalize(self) -> Normalize:
+        """``normalize`` as applied: raw observations for a policy and per-step labels are never normalised."""
+        if self.normalize not in NORMALIZE:
+            raise ValueError(f"normalize={self.normalize!r}: expected one of {', '.join(map(repr, NORMALIZE))}")
+        if self.policy is not None or self.per_step:
+            return "none"  # a per-step label must not read statistics of the steps after it
+        return self.normalize
+
+    def _stride(self, lengths: np.ndarray) -> int:
+        """Steps per core step: the longest training sequence shortened to at most ``downsample_to`` steps."""
+        if self.downsample_to is not None and (not isinstance(self.downsample_to, int) or self.downsample_to < 1):
+            raise ValueError(f"downsample_to={self.downsample_to!r}: expected a positive integer or None")
+        if self.downsample_to is None or self.policy is not None or self.per_step:
+            return 1
+        return max(1, math.ceil(int(lengths.max()) / self.downsample_to))
+
+    def _bidirectional(self) -> bool:
+        """``bidirectional``, with ``"auto"``: a backward core only behind the downsampling front end."""
+        if self.bidirectional not in (True, False, "auto"):
+            raise ValueError(f"bidirectional={self.bidirectional!r}: expected True, False or 'auto'")
+        return self.stride_ > 1 if self.bidirectional == "auto" else bool(self.bidirectional)
+
+    def _features(self, array: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """What the network reads per step: the raw values, or z-normalised ones with each sequence's statistics."""
+        if self.normalize_ == "none":
+            return array
+        normalized, mean, std = normalize_series(array, lengths)
+        if self.normalize_ == "series":
+            return normalized
+        # (N, 1, 2F): level in units of the sequence's own scale, and log-scale; both unitless, so rounding them
+        # removes the float noise (about 1e-8) that sets already normalised per series carry, which standardizing
+        # would otherwise blow up into channels of pure noise
+        stats = np.round(np.concatenate([mean / std, np.log(std)], axis=-1), 4)[:, None, :]
+        real = np.arange(array.shape[1])[None, :, None] < lengths[:, None, None]
+        return np.concatenate([normalized, np.where(real, stats, 0.0).astype(np.float32)], axis=-1)
 
     def _scale(self, array: np.ndarray) -> np.ndarray:
         return array if self.mean_ is None else (array - self.mean_) / self.scale_
@@ -271,7 +328,8 @@ class SequenceEstimator(Estimator):
         """Raw network outputs, (N, C), or per step (N, T, C) / a list of (T_i, C); and whether X was a list."""
         self._check_fitted()
         array, lengths = as_sequences(X, self.feature_shape_)
-        x_all, lengths_all = torch.from_numpy(self._scale(array)), torch.from_numpy(lengths)
+        x_all = torch.from_numpy(self._scale(self._features(array, lengths)))
+        lengths_all = torch.from_numpy(lengths)
         self.module_.eval()
         chunks = []
         for begin in range(0, len(lengths), 256):

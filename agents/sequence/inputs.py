@@ -88,6 +88,22 @@ def standardize(array: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.
     return mean.astype(np.float32), np.where(std > 1e-8, std, 1.0).astype(np.float32)
 
 
+def normalize_series(array: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Z-normalise each sequence's channels over its own real steps: (N, T, F) -> same shape, padding zeroed.
+
+    Returns the normalised array and each sequence's mean and std, (N, F) each (std 1 for a constant channel), so
+    that ``normalized * std[:, None] + mean[:, None]`` restores the real steps.
+    """
+    real = (np.arange(array.shape[1])[None, :] < lengths[:, None])[:, :, None]  # (N, T, 1)
+    count = lengths.astype(np.float64)[:, None]  # (N, 1)
+    mean = np.where(real, array, 0.0).sum(1, dtype=np.float64) / count  # (N, F)
+    var = np.where(real, (array - mean[:, None]) ** 2, 0.0).sum(1, dtype=np.float64) / count
+    std = np.sqrt(var)
+    std = np.where(std > 1e-8, std, 1.0)
+    normalized = np.where(real, (array - mean[:, None]) / std[:, None], 0.0).astype(np.float32)
+    return normalized, mean.astype(np.float32), std.astype(np.float32)
+
+
 def pad_targets(y: Any, lengths: np.ndarray, fill: Any) -> np.ndarray:
     """Per-step targets (list of (T_i, ...) or array (N, T, ...)) -> (N, T_max, ...) padded with ``fill``."""
     items = [np.asarray(t) for t in y]

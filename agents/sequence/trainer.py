@@ -52,17 +52,29 @@ class TrainerConfig(BaseModel):
         description="Samples per gradient step (small batches: more updates on small data sets, which most sequence "
         "sets are).",
     )
-    max_epochs: int = Field(default=300, ge=1, description="Upper bound on passes over the training set.")
+    max_epochs: int | None = Field(
+        default=None,
+        ge=1,
+        description="Upper bound on passes over the training set (None: none; the step budget and early stopping "
+        "decide, so small data sets get many epochs and large ones few).",
+    )
     max_steps: int = Field(
-        default=5_000,
+        default=2_000,
         ge=1,
         description="Upper bound on gradient steps (checked after each epoch), so large data sets train in minutes, "
         "not hours.",
     )
+    min_steps: int = Field(
+        default=1_000,
+        ge=0,
+        description="Gradient steps before early stopping may stop: a validation split of a handful of samples "
+        "cannot end training after a few updates (``max_epochs`` still bounds training).",
+    )
     patience: int = Field(
         default=30,
         ge=0,
-        description="Stop after this many epochs without a better validation loss (0: never stop early).",
+        description="Stop after this many epochs without a better validation loss, once ``min_steps`` steps are "
+        "done (0: never stop early).",
     )
     val_fraction: float = Field(
         default=0.2,
@@ -75,8 +87,8 @@ class TrainerConfig(BaseModel):
     )
     schedule: Schedule = Field(
         default="plateau",
-        description='``"plateau"`` halves the LR after ``patience // 3`` epochs without improvement; ``"cosine"`` '
-        'anneals to 0; ``"constant"`` keeps it.',
+        description='``"plateau"`` halves the LR after ``patience // 3`` epochs without improvement (and at least '
+        '``min_steps / 4`` steps); ``"cosine"`` anneals to 0 over the epoch budget; ``"constant"`` keeps it.',
     )
     seed: int = Field(
         default=0, description="Seeds weight initialisation, shuffling, dropout and the validation split."
@@ -188,13 +200,14 @@ class SequenceTrainer:
         cfg = self.config
         train, val = self._to_device(module, train), self._to_device(module, val) if val is not None else None
         optimizer = self._optimizer(module)
-        scheduler = self._scheduler(optimizer)
+        steps_per_epoch, epochs = math.ceil(train[0].shape[0] / cfg.batch_size), self.epoch_budget(train[0].shape[0])
+        scheduler = self._scheduler(optimizer, epochs, steps_per_epoch)
         generator = torch.Generator().manual_seed(cfg.seed)
         writer = _writer(cfg.log_dir)
         history, best_loss, best_state, waited = History(), math.inf, None, 0
         if val is not None:  # the initial weights compete too: a head may start from a fitted model
             best_loss, best_state = evaluate_batches(module, step, val, cfg.batch_size * 8)["loss"], _copy_state(module)
-        bar = tqdm(range(cfg.max_epochs), disable=not cfg.progress, desc="epochs", leave=False)
+        bar = tqdm(range(epochs), disable=not cfg.progress, desc="epochs", leave=False)
         for epoch in bar:
             scalars = {"train/loss": self._train_epoch(module, step, train, optimizer, generator)}
             scalars["lr"] = optimizer.param_groups[0]["lr"]
@@ -211,8 +224,8 @@ class SequenceTrainer:
             _log(writer, scalars, epoch)
             bar.set_postfix({k: f"{v:.4g}" for k, v in scalars.items() if k != "lr"})
             _step_scheduler(scheduler, monitored)
-            steps = (epoch + 1) * math.ceil(train[0].shape[0] / cfg.batch_size)
-            if (val is not None and cfg.patience and waited >= cfg.patience) or steps >= cfg.max_steps:
+            steps = (epoch + 1) * steps_per_epoch
+            if val is not None and cfg.patience and waited >= cfg.patience and steps >= cfg.min_steps:
                 break
         if best_state is not None and val is not None:
             module.load_state_dict(best_state)
@@ -220,6 +233,11 @@ class SequenceTrainer:
             writer.close()
         module.eval()
         return history
+
+    def epoch_budget(self, n_samples: int) -> int:
+        """Most epochs a fit on ``n_samples`` can run: ``max_epochs``, and enough to reach ``max_steps`` at most."""
+        by_steps = math.ceil(self.config.max_steps / math.ceil(n_samples / self.config.batch_size))
+        return by_steps if self.config.max_epochs is None else min(self.config.max_epochs, by_steps)
 
     def refit(self, module: nn.Module, step: StepFn, data: Batch, history: History) -> None:
         """Train a freshly initialised ``module`` on all ``data`` for the epochs up to ``history.best_epoch``.
@@ -247,13 +265,16 @@ class SequenceTrainer:
             raise ValueError("The module has no trainable parameters (is everything frozen?)")
         return torch.optim.AdamW(params, lr=self.config.lr, weight_decay=self.config.weight_decay)
 
-    def _scheduler(self, optimizer: torch.optim.Optimizer) -> torch.optim.lr_scheduler.LRScheduler | None:
+    def _scheduler(
+        self, optimizer: torch.optim.Optimizer, epochs: int, steps_per_epoch: int
+    ) -> torch.optim.lr_scheduler.LRScheduler | None:
         cfg = self.config
         if cfg.schedule == "plateau":
             patience = max(cfg.patience // 3, 1) if cfg.patience else 10
+            patience = max(patience, math.ceil(cfg.min_steps / 4 / steps_per_epoch))  # in steps too, as is stopping
             return torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=patience)
         if cfg.schedule == "cosine":
-            return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=cfg.max_epochs)
+            return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
         return None
 
     def _train_epoch(

@@ -1,7 +1,8 @@
 """Sequence data for the heads: synthetic tasks that need memory, and real sets shipped inside PyPI packages.
 
-Real data loads offline from optional extras: ItalyPowerDemand, JapaneseVowels and Airline from sktime's wheel
-(``pip install 'recurrent-agents[data]'``), yearly sunspots from statsmodels (``[baselines]``). Standard splits:
+Real data loads offline from optional extras: every UCR/UEA classification set sktime's wheel ships
+(:data:`UCR_UEA`: ItalyPowerDemand, JapaneseVowels, GunPoint, ArrowHead, OSULeaf, ACSF1, PLAID, BasicMotions) and
+Airline (``pip install 'recurrent-agents[data]'``), yearly sunspots from statsmodels (``[baselines]``). Standard splits:
 the UCR/UEA train/test files, Airline's last 36 months and sunspots' 1988-2008 held out.
 
 Example:
@@ -13,17 +14,19 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from envs.datasets.base import SequenceData, Sequences, SeriesData, Task, require_extra
 from envs.datasets.series import load_airline, load_sunspots
 from envs.datasets.synthetic import adding_problem, noisy_sines, parity
 from envs.datasets.trajectories import Trajectories, collect_trajectories
-from envs.datasets.ucr import load_italy_power_demand, load_japanese_vowels
+from envs.datasets.ucr import UCR_UEA, UcrSet, load_italy_power_demand, load_japanese_vowels, load_ucr_uea
 
 CLASSIFICATION: dict[str, Callable[..., SequenceData]] = {
     "italy_power_demand": load_italy_power_demand,
     "japanese_vowels": load_japanese_vowels,
+    **{name: partial(load_ucr_uea, name) for name in UCR_UEA if name not in ("italy_power_demand", "japanese_vowels")},
     "parity": parity,
     "adding": adding_problem,
 }
@@ -45,11 +48,13 @@ def load_dataset(name: str, **kwargs: Any) -> SequenceData | SeriesData:
 __all__ = [
     "CLASSIFICATION",
     "FORECASTING",
+    "UCR_UEA",
     "SequenceData",
     "Sequences",
     "SeriesData",
     "Task",
     "Trajectories",
+    "UcrSet",
     "adding_problem",
     "collect_trajectories",
     "load_airline",
@@ -57,6 +62,7 @@ __all__ = [
     "load_italy_power_demand",
     "load_japanese_vowels",
     "load_sunspots",
+    "load_ucr_uea",
     "noisy_sines",
     "parity",
     "require_extra",

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from agents.experiment.classify import ClassifyConfig, baselines, check_config, classification_table
+from agents.experiment.classify import (
+    DTW_MAX_STEPS,
+    ClassifyConfig,
+    baselines,
+    check_config,
+    classification_table,
+    dtw_is_affordable,
+)
 from agents.experiment.errors import ConfigError
 from envs.datasets import parity
 
@@ -44,4 +52,16 @@ def test_regression_reports_mse():
 
 def test_baselines_of_a_classification_set():
     names = [name for name, _ in baselines(parity(n_train=32, n_test=16, T=6))]
-    assert names == ["majority class", "1-NN (Euclidean)"]
+    assert names == ["majority class", "1-NN (Euclidean)", "1-NN DTW"]
+
+
+def test_all_checks_every_ucr_uea_set_before_training():
+    check_config(ClassifyConfig(dataset="all", cells=("gru",)))  # no error: every set's loader takes no arguments
+    with pytest.raises(ConfigError, match=r"in the arguments of italy_power_demand .*: it takes none"):
+        check_config(ClassifyConfig(dataset="all", data={"n_train": 5}))
+
+
+def test_dtw_baseline_runs_only_where_it_is_affordable():
+    short = parity(n_train=32, n_test=16, T=6)
+    assert dtw_is_affordable(short)
+    assert not dtw_is_affordable(short._replace(X_test=[np.zeros((DTW_MAX_STEPS + 1, 1))]))

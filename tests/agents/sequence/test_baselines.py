@@ -7,6 +7,7 @@ from agents.sequence.baselines import (
     MajorityClassifier,
     NearestNeighborClassifier,
     arima_forecast,
+    dtw_distances,
     linear_forecast,
     naive_forecast,
     seasonal_naive_forecast,
@@ -32,3 +33,34 @@ def test_classification_baselines():
     knn = NearestNeighborClassifier().fit(X, y)
     assert knn.predict([np.full(7, 0.1), np.full(2, 1.2)]).tolist() == ["a", "b"]
     assert knn.score(X, y) == 1.0
+
+
+def _dtw_oracle(a, b):
+    """The textbook O(T U) recursion, one cell at a time."""
+    table = np.full((len(a) + 1, len(b) + 1), np.inf)
+    table[0, 0] = 0.0
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            step = ((a[i - 1] - b[j - 1]) ** 2).sum()
+            table[i, j] = step + min(table[i - 1, j], table[i, j - 1], table[i - 1, j - 1])
+    return table[-1, -1]
+
+
+def test_dtw_distances_match_the_recursion_for_any_lengths():
+    rng = np.random.default_rng(0)
+    A = [rng.standard_normal((length, 2)) for length in (5, 9, 3)]
+    B = [rng.standard_normal((length, 2)) for length in (7, 4)]
+    expected = np.array([[_dtw_oracle(a, b) for b in B] for a in A])
+    np.testing.assert_allclose(dtw_distances(A, B, chunk=4), expected, rtol=1e-5)
+    shifted = np.sin(np.linspace(0, 6, 40))[:, None]
+    assert dtw_distances([shifted], [np.roll(shifted, 3)])[0, 0] < 0.5 * ((shifted - np.roll(shifted, 3)) ** 2).sum()
+
+
+def test_one_nearest_neighbour_under_dtw_ignores_a_time_shift():
+    t = np.linspace(0, 1, 50)
+    bump = lambda centre, width: np.exp(-(((t - centre) / width) ** 2))  # noqa: E731
+    X_train, y = [bump(0.3, 0.05), bump(0.3, 0.2)], np.array(["narrow", "wide"])
+    X_test = [bump(0.7, 0.05), bump(0.7, 0.2)]  # the same shapes, later
+    assert NearestNeighborClassifier("dtw").fit(X_train, y).predict(X_test).tolist() == ["narrow", "wide"]
+    with pytest.raises(ValueError, match="metric='cosine': expected 'euclidean' or 'dtw'"):
+        NearestNeighborClassifier("cosine")

@@ -1,6 +1,7 @@
 """RecurrentClassifier: learning a tiny task, label types, output shapes for every input form, per-step labels."""
 
 import numpy as np
+import pytest
 
 from agents.sequence import RecurrentClassifier
 from tests.agents.sequence.tasks import FAST, sign_task
@@ -39,3 +40,70 @@ def test_per_step_classifier_labels_every_step():
     assert [len(p) for p in predicted] == [len(x) for x in X[:5]]
     assert clf.predict_proba(X[:5])[0].shape == (len(X[0]), 2)
     assert 0.0 <= clf.score(X, y) <= 1.0
+
+
+def test_validation_split_keeps_each_class_share():
+    y = np.array([0] * 30 + [1] * 10 + [2] * 5)
+    clf = RecurrentClassifier(val_fraction=0.2)
+    for seed in range(3):
+        train, val = clf._split(y, clf.set_params(random_state=seed).trainer_config())
+        assert np.bincount(y[val]).tolist() == [6, 2, 1]  # round(0.2 * class size), every class
+        assert sorted([*train, *val]) == list(range(len(y)))
+
+
+def test_long_sequences_are_downsampled_and_short_ones_are_not():
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((16, 150, 1)).astype(np.float32), np.arange(16) % 2
+    long = RecurrentClassifier(**FAST | {"max_epochs": 1}).fit(X, y)
+    assert long.stride_ == 3  # 150 steps -> 50 core steps, at most downsample_to = 64
+    assert long.module_.downsample is not None
+    assert long.module_.encoder.backward_core is not None  # bidirectional="auto": two cores behind the front end
+    ragged = [X[0, :40], X[1], X[2, :7]]
+    proba = long.predict_proba(ragged)
+    np.testing.assert_allclose(proba[1], long.predict_proba(X[1:2])[0], atol=1e-5)  # padding changes nothing
+    np.testing.assert_allclose(proba[2], long.predict_proba([X[2, :7]])[0], atol=1e-5)
+    short = RecurrentClassifier(**FAST | {"max_epochs": 1}).fit(X[:, :64], y)
+    assert short.stride_ == 1
+    assert short.module_.downsample is None
+    assert short.module_.encoder.backward_core is None
+    never = RecurrentClassifier(**FAST | {"max_epochs": 1}, downsample_to=None).fit(X, y)
+    assert never.stride_ == 1
+    with pytest.raises(ValueError, match="downsample_to=0: expected a positive integer or None"):
+        RecurrentClassifier(downsample_to=0).fit(X, y)
+    with pytest.raises(ValueError, match="bidirectional='yes': expected True, False or 'auto'"):
+        RecurrentClassifier(bidirectional="yes").fit(X, y)
+
+
+def test_series_normalisation_keeps_level_and_scale_as_channels():
+    """The label is the level of each sequence: per-series z-normalisation alone erases it, its statistics keep it."""
+    rng = np.random.default_rng(0)
+    level = rng.choice([-1.0, 1.0], 96)
+    X = (level[:, None, None] + rng.standard_normal((96, 8, 1))).astype(np.float32)
+    y = level > 0
+    fitted = {
+        normalize: RecurrentClassifier(**FAST | {"hidden_size": 8, "max_epochs": 20}, normalize=normalize).fit(
+            X[:64], y[:64]
+        )
+        for normalize in ("series_stats", "series")
+    }
+    assert fitted["series_stats"].normalize_ == "series_stats"
+    assert fitted["series_stats"].module_.encoder.core.input_size == 3  # value, level, log-scale
+    assert fitted["series_stats"].score(X[64:], y[64:]) > 0.9
+    assert fitted["series"].score(X[64:], y[64:]) < 0.75  # chance is about 0.5
+    per_step = RecurrentClassifier(per_step=True, normalize="series", **FAST | {"max_epochs": 1})
+    per_step.fit(list(X[:8]), [np.zeros(8, int)] * 8)
+    assert per_step.normalize_ == "none"  # a step's label must not see later steps
+    with pytest.raises(ValueError, match="normalize='z': expected one of 'series_stats', 'series', 'none'"):
+        RecurrentClassifier(normalize="z").fit(X, y)
+
+
+@pytest.mark.slow
+def test_defaults_learn_a_long_series():
+    """OSULeaf: 427 steps, 200 training series, 6 classes; within 0.05 of 1-NN DTW's published 0.591 (1-2 min)."""
+    pytest.importorskip("sktime")
+    from envs.datasets import UCR_UEA, load_dataset
+
+    data = load_dataset("osu_leaf")
+    clf = RecurrentClassifier(random_state=0).fit(data.X_train, data.y_train)
+    assert clf.stride_ == 7  # 427 steps -> 61 core steps
+    assert clf.score(data.X_test, data.y_test) >= UCR_UEA["osu_leaf"].dtw_accuracy - 0.05

@@ -154,7 +154,8 @@ def test_training_keywords_mirror_the_trainer_config(estimator):
     expected = {name: info.default for name, info in TrainerConfig.model_fields.items()}
     expected["random_state"] = expected.pop("seed")
     if estimator is RecurrentForecaster:
-        expected["batch_size"] = 32  # its own default: windows of one series overlap
+        # its own defaults: windows of one series overlap; the budget its forecasts were measured with
+        expected |= {"batch_size": 32, "max_epochs": 300, "max_steps": 5_000, "min_steps": 0}
     assert {name: defaults[name] for name in expected} == expected
 
 

@@ -3,7 +3,14 @@
 import numpy as np
 import pytest
 
-from agents.sequence.inputs import as_sequences, as_series, pad_targets, sliding_windows, standardize
+from agents.sequence.inputs import (
+    as_sequences,
+    as_series,
+    normalize_series,
+    pad_targets,
+    sliding_windows,
+    standardize,
+)
 
 
 def test_as_sequences_reads_every_input_form():
@@ -104,3 +111,21 @@ def test_pad_targets_names_mismatches():
         pad_targets([np.zeros(2)], np.array([2, 2]), 0)
     with pytest.raises(ValueError, match=r"y\[1\] has 3 labels but X\[1\] has 2 steps"):
         pad_targets([np.zeros(2), np.zeros(3)], np.array([2, 2]), 0)
+
+
+def test_normalize_series_round_trip_per_sequence_and_channel():
+    rng = np.random.default_rng(0)
+    items = [rng.normal(5.0, 3.0, (length, 2)).astype(np.float32) for length in (6, 3, 9)]
+    items[1][:, 1] = 7.0  # a constant channel
+    array, lengths = as_sequences(items)
+    normalized, mean, std = normalize_series(array, lengths)
+    assert normalized.shape == array.shape
+    assert mean.shape == std.shape == (3, 2)
+    for i, (x, length) in enumerate(zip(items, lengths, strict=True)):
+        np.testing.assert_allclose(normalized[i, :length] * std[i] + mean[i], x, rtol=1e-5, atol=1e-5)
+        assert not normalized[i, length:].any()  # padding stays zero
+    real = normalized[0, :6]
+    np.testing.assert_allclose(real.mean(0), 0, atol=1e-6)
+    np.testing.assert_allclose(real.std(0), 1, rtol=1e-5)
+    assert std[1, 1] == 1.0  # constant channel: centred, not divided by zero
+    assert not normalized[1, :3, 1].any()

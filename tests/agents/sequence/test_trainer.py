@@ -27,7 +27,7 @@ def test_early_stopping_restores_the_best_weights_and_waits_patience_epochs():
     model = nn.Linear(3, 1)
     nn.init.zeros_(model.weight)
     nn.init.zeros_(model.bias)
-    config = TrainerConfig(lr=0.05, patience=4, max_epochs=50, schedule="constant")
+    config = TrainerConfig(lr=0.05, patience=4, max_epochs=50, min_steps=0, schedule="constant")
     history = SequenceTrainer(config).fit(model, mse_step, linear_data(), linear_data(sign=-1.0, seed=1))
     assert history.best_epoch == -1  # the initial weights won
     assert len(history.epochs) == config.patience
@@ -84,7 +84,7 @@ def test_refit_replays_the_winning_epochs_learning_rates():
 
 def test_plateau_schedule_halves_the_learning_rate():
     model = nn.Linear(3, 1)
-    config = TrainerConfig(lr=0.05, patience=6, max_epochs=30)
+    config = TrainerConfig(lr=0.05, patience=6, max_epochs=30, min_steps=0)
     history = SequenceTrainer(config).fit(model, mse_step, linear_data(), linear_data(sign=-1.0, seed=1))
     assert history.epochs[-1]["lr"] < config.lr
 
@@ -137,3 +137,16 @@ def test_max_steps_bounds_training_on_large_sets():
     config = TrainerConfig(batch_size=16, max_epochs=100, max_steps=10, patience=0)
     history = SequenceTrainer(config).fit(nn.Linear(3, 1), mse_step, linear_data(n=64))
     assert len(history.epochs) == 3  # 4 steps per epoch: 12 >= 10 after the third
+
+
+def test_early_stopping_waits_min_steps_and_the_budget_scales_with_the_data():
+    """A few samples get many epochs; patience counts only once ``min_steps`` gradient steps are done."""
+    torch.manual_seed(0)
+    model = nn.Linear(3, 1)
+    config = TrainerConfig(lr=0.05, patience=2, min_steps=40, batch_size=16, schedule="constant")
+    history = SequenceTrainer(config).fit(model, mse_step, linear_data(32), linear_data(32, sign=-1.0, seed=1))
+    assert history.best_epoch == -1  # every step makes validation worse
+    assert len(history.epochs) == 20  # 2 steps an epoch: 40 steps, then patience is long spent
+    assert SequenceTrainer(TrainerConfig(max_steps=1000, batch_size=16)).epoch_budget(36) == 334
+    assert SequenceTrainer(TrainerConfig(max_steps=1000, batch_size=16)).epoch_budget(10_000) == 2
+    assert SequenceTrainer(TrainerConfig(max_steps=1000, max_epochs=5)).epoch_budget(36) == 5
