@@ -4,7 +4,7 @@ Ids:
 - `pomdp/<Task>NoVel-v0` for CartPole, Pendulum, MountainCar, MountainCarContinuous, Acrobot (and LunarLander when
   `gymnasium[box2d]` is installed), with Gymnasium's time limits;
 - `pomdp/<Task><Level>-v0` for the memory tasks TMaze, RepeatPrevious, RepeatFirst, CountRecall, PointRecall and
-  MaskedRecall (which offers `action_masks()`),
+  MaskedRecall (which offers `action_masks()`), and TMazePixels (the T-maze seen as 12x12x3 images),
   Level in Easy/Medium/Hard, plus `pomdp/<Task>-v0`, which is the Easy level. They end by themselves, so no
   `TimeLimit` is registered: their horizon is `SUITE[id].max_episode_steps` (and `env.unwrapped.max_episode_steps`).
 
@@ -33,6 +33,7 @@ from envs.memory.point_recall import PointRecallEnv
 from envs.memory.repeat_first import RepeatFirstEnv
 from envs.memory.repeat_previous import RepeatPreviousEnv
 from envs.memory.tmaze import TMazeEnv
+from envs.memory.tmaze_pixels import TMazePixelsEnv
 from envs.vector import VECTOR_ENVS
 
 NAMESPACE = "pomdp"
@@ -79,6 +80,7 @@ class TaskInfo:
 # Memory task -> (env class, what must be remembered).
 MEMORY_TASKS: dict[str, tuple[type, str]] = {
     "TMaze": (TMazeEnv, "the side the cue pointed to (1 bit), across the corridor"),
+    "TMazePixels": (TMazePixelsEnv, "the cue colour seen at the start (1 bit), across the corridor, from images"),
     "RepeatPrevious": (RepeatPreviousEnv, "the last k symbols, in order"),
     "RepeatFirst": (RepeatFirstEnv, "the first symbol, through the distractors"),
     "CountRecall": (CountRecallEnv, "how often each symbol appeared in the stream"),

@@ -60,6 +60,8 @@ def policy_kwargs(config: RunConfig) -> dict[str, Any]:
         "activation_fn": nn.ReLU if hp.activation == "relu" else nn.Tanh,
         "ortho_init": hp.ortho_init,
     }
+    if hp.features_dim is not None and config.policy.startswith("Cnn"):
+        kwargs["features_extractor_kwargs"] = {"features_dim": hp.features_dim}
     if not config.recurrent:
         layers = [hp.hidden_size, *hp.net_arch]
         return {**kwargs, "net_arch": {"pi": layers, "vf": list(layers)}}

@@ -97,6 +97,9 @@ class Hyperparams(BaseModel):
     net_arch: list[int] = Field(
         default_factory=lambda: [64], description="Hidden layers of the actor and critic heads, after the core."
     )
+    features_dim: int | None = Field(
+        None, ge=1, description="Image features of a Cnn* policy's extractor; null = the extractor's default (512)."
+    )
     activation: Literal["tanh", "relu"] = Field("tanh", description="Activation of the heads.")
     ortho_init: bool = Field(True, description="Orthogonal initialisation of the linear layers (SB3's default).")
     sequence_length: int | None = Field(

@@ -6,5 +6,14 @@ from envs.memory.point_recall import PointRecallEnv
 from envs.memory.repeat_first import RepeatFirstEnv
 from envs.memory.repeat_previous import RepeatPreviousEnv
 from envs.memory.tmaze import TMazeEnv
+from envs.memory.tmaze_pixels import TMazePixelsEnv
 
-__all__ = ["CountRecallEnv", "MaskedRecallEnv", "PointRecallEnv", "RepeatFirstEnv", "RepeatPreviousEnv", "TMazeEnv"]
+__all__ = [
+    "CountRecallEnv",
+    "MaskedRecallEnv",
+    "PointRecallEnv",
+    "RepeatFirstEnv",
+    "RepeatPreviousEnv",
+    "TMazeEnv",
+    "TMazePixelsEnv",
+]

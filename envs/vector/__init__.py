@@ -10,9 +10,11 @@ from envs.vector.point_recall import PointRecallVectorEnv
 from envs.vector.repeat_first import RepeatFirstVectorEnv
 from envs.vector.repeat_previous import RepeatPreviousVectorEnv
 from envs.vector.tmaze import TMazeVectorEnv
+from envs.vector.tmaze_pixels import TMazePixelsVectorEnv
 
 VECTOR_ENVS: dict[str, type[MemoryVectorEnv]] = {
     "TMaze": TMazeVectorEnv,
+    "TMazePixels": TMazePixelsVectorEnv,
     "RepeatPrevious": RepeatPreviousVectorEnv,
     "RepeatFirst": RepeatFirstVectorEnv,
     "CountRecall": CountRecallVectorEnv,
@@ -27,5 +29,6 @@ __all__ = [
     "PointRecallVectorEnv",
     "RepeatFirstVectorEnv",
     "RepeatPreviousVectorEnv",
+    "TMazePixelsVectorEnv",
     "TMazeVectorEnv",
 ]
