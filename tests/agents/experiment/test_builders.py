@@ -106,3 +106,11 @@ def test_make_model_uses_the_shared_settings():
     assert (model.n_steps, model.batch_size, model.sequence_length) == (16, 16, 8)
     assert model.lr_schedule(1.0) == pytest.approx(1e-3)
     assert model.lr_schedule(0.5) == pytest.approx(5e-4)
+
+
+def test_features_dim_sizes_the_image_extractor_of_cnn_policies():
+    pixels = resolve_config("pomdp/TMazePixels-v0", overrides=TINY)
+    assert (pixels.policy, pixels.hyperparams.features_dim) == ("CnnGruPolicy", 64)  # its preset
+    model = make_model(pixels, make_env(pixels))
+    assert model.policy.features_extractor.features_dim == 64
+    assert "features_extractor_kwargs" not in policy_kwargs(config(features_dim=16))  # an Mlp policy: no extractor
