@@ -16,7 +16,8 @@ import numpy as np
 from sb3_contrib.common.maskable.utils import get_action_masks, is_masking_supported
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.evaluation import evaluate_policy
-from stable_baselines3.common.vec_env import VecEnv, unwrap_vec_normalize
+from stable_baselines3.common.preprocessing import is_image_space, is_image_space_channels_first
+from stable_baselines3.common.vec_env import VecEnv, VecTransposeImage, unwrap_vec_normalize
 
 import envs
 from agents.experiment.builders import make_env
@@ -87,6 +88,8 @@ def check_compatible(model: BaseAlgorithm, config: RunConfig) -> None:
     env = make_env(config, n_envs=1, normalize_stats=None, training=False)
     spaces = env.observation_space, env.action_space
     env.close()
+    if is_image_space(spaces[0]) and not is_image_space_channels_first(spaces[0]):  # type: ignore[arg-type]
+        spaces = VecTransposeImage.transpose_space(spaces[0]), spaces[1]  # type: ignore[arg-type]  # as SB3 wraps it
     if spaces != (model.observation_space, model.action_space):
         raise ValueError(
             f"{config.env} has observation space {spaces[0]} and action space {spaces[1]}, but the model was "
@@ -169,6 +172,8 @@ class ObservedFrames:
         self, image: np.ndarray, observation: np.ndarray, state: np.ndarray, step: int, total: float
     ) -> np.ndarray:
         """One (H, W, 3) uint8 frame; the artists are made on the first call and updated after (fast)."""
+        if np.ndim(observation) == 3:  # an image observation: drawn as the agent saw it, not as bars
+            return self._image_frame(image, np.asarray(observation), state, step, total)
         values = np.ravel(observation).astype(np.float64)
         labels = [f"{name} = {value}" for name, value in zip(self.state_names, np.ravel(state), strict=False)]
         if self.picture is None:
@@ -201,6 +206,24 @@ class ObservedFrames:
         self.right.set_ylim(min(0.0, values.min()) - 0.05, max(1.0, values.max()) + 0.05)
         self.right.set_title("what the agent observed", fontsize=9)
         self.right.legend(fontsize=8, loc="upper right")
+
+    def _image_frame(
+        self, image: np.ndarray, seen: np.ndarray, state: np.ndarray, step: int, total: float
+    ) -> np.ndarray:
+        """A frame with the (H, W, C) or (C, H, W) image observation on the right."""
+        seen = seen if seen.shape[-1] in (1, 3, 4) else np.moveaxis(seen, 0, -1)  # (C, H, W) -> (H, W, C)
+        if self.picture is None:
+            self.picture = self.left.imshow(image, interpolation="nearest")
+            self.bars = self.right.imshow(seen, interpolation="nearest")
+            for axes, title in ((self.left, "true state (hidden from the agent)"), (self.right, "what the agent saw")):
+                axes.set_axis_off()
+                axes.set_title(title, fontsize=9)
+        self.picture.set_data(image)
+        self.bars.set_data(seen)
+        labels = ", ".join(f"{name} = {value}" for name, value in zip(self.state_names, np.ravel(state), strict=False))
+        self.title.set_text(f"step {step}, return so far {total:g}; {labels}")
+        self.figure.canvas.draw()
+        return np.asarray(self.figure.canvas.buffer_rgba())[..., :3].copy()  # type: ignore[attr-defined]
 
     def close(self) -> None:
         import matplotlib.pyplot as plt
