@@ -108,6 +108,23 @@ def test_observed_frames_draw_state_and_observation():
     assert [text.get_text() for text in draw.state_legend.get_texts()] == ["position = 3", "cue = 1"]
 
 
+def test_image_tasks_pass_the_space_check_and_show_their_image(tmp_path):
+    config = resolve_config("pomdp/TMazePixels-v0", overrides={**TINY, "features_dim": 8})
+    model = make_model(config, make_env(config))
+    assert model.observation_space.shape == (3, 12, 12)  # SB3 put the channels first
+    check_compatible(model, config.model_copy(update={"env": "pomdp/TMazePixelsHard-v0"}))
+    with pytest.raises(ValueError, match="but the model was trained on"):
+        check_compatible(model, config.model_copy(update={"env_kwargs": {"cell_pixels": 2}}))
+    draw = ObservedFrames(("position", "cue"))
+    view = np.zeros((12, 12, 3), dtype=np.uint8)
+    first = draw(np.zeros((48, 112, 3), dtype=np.uint8), view, np.array([0, 1]), 0, 0.0)
+    second = draw(np.zeros((48, 112, 3), dtype=np.uint8), view + 255, np.array([1, 1]), 1, 0.0)
+    draw.close()
+    assert first.shape == second.shape == (256, 640, 3)
+    assert not np.array_equal(first, second)  # the image follows the step
+    assert record_gif(model, config, tmp_path / "pixels.gif") >= 7
+
+
 def test_masked_tasks_are_evaluated_with_their_masks_and_memory(monkeypatch):
     """An untrained agent never takes an invalid action (which would end a MaskedRecall episode early) when the
     evaluation passes the masks, and the memory it returns comes back at the next step."""
