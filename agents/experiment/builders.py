@@ -30,6 +30,7 @@ import envs  # registers the pomdp/ suite
 from agents.experiment.config import RunConfig
 from agents.ppo.recurrent_ppo import RecurrentPPO
 from envs.vector.sb3 import has_vector_entry_point, make_vector_vec_env
+from policies.extractors import ImageCNN
 
 EVAL_SEED_OFFSET = 10_000  # evaluation envs never replay the training episodes
 MAX_EVAL_ENVS = 8
@@ -60,8 +61,10 @@ def policy_kwargs(config: RunConfig) -> dict[str, Any]:
         "activation_fn": nn.ReLU if hp.activation == "relu" else nn.Tanh,
         "ortho_init": hp.ortho_init,
     }
-    if hp.features_dim is not None and config.policy.startswith("Cnn"):
-        kwargs["features_extractor_kwargs"] = {"features_dim": hp.features_dim}
+    if config.policy.startswith("Cnn"):  # every agent gets the same extractor; NatureCNN alone needs 36x36 images
+        kwargs["features_extractor_class"] = ImageCNN
+        if hp.features_dim is not None:
+            kwargs["features_extractor_kwargs"] = {"features_dim": hp.features_dim}
     if not config.recurrent:
         layers = [hp.hidden_size, *hp.net_arch]
         return {**kwargs, "net_arch": {"pi": layers, "vf": list(layers)}}

@@ -29,6 +29,7 @@ from agents.experiment.builders import (
 from agents.experiment.config import resolve_config
 from agents.ppo import RecurrentPPO
 from envs.vector.sb3 import GymnasiumVecEnv
+from policies.extractors import ImageCNN
 
 TINY = {"n_envs": 2, "n_steps": 16, "batch_size": 16, "hidden_size": 8, "net_arch": [8]}
 
@@ -114,3 +115,8 @@ def test_features_dim_sizes_the_image_extractor_of_cnn_policies():
     model = make_model(pixels, make_env(pixels))
     assert model.policy.features_extractor.features_dim == 64
     assert "features_extractor_kwargs" not in policy_kwargs(config(features_dim=16))  # an Mlp policy: no extractor
+    memoryless = resolve_config("pomdp/TMazePixels-v0", overrides={**TINY, "policy": "CnnPolicy"})
+    baseline = make_model(memoryless, make_env(memoryless))  # SB3's NatureCNN alone would refuse 12x12 images
+    assert isinstance(baseline, PPO)
+    assert isinstance(baseline.policy.features_extractor, ImageCNN)
+    assert baseline.policy.features_extractor.features_dim == 64

@@ -150,3 +150,16 @@ def test_cnn_gru_policy_trains_and_acts_on_it():
     assert actions.shape == (2,)
     assert set(actions.tolist()) <= {FORWARD, UP, DOWN}
     assert state.shape == (2, 2, 8)  # (S, B, H): actor and critic GRU states of 2 envs
+
+
+@pytest.mark.slow
+def test_preset_solves_easy(tmp_path):
+    """The shipped preset, seed 0: above the 0.95 threshold at the end (about 2 minutes of CPU)."""
+    pytest.importorskip("torch").set_num_threads(1)
+    from agents.experiment.config import resolve_config
+    from agents.experiment.training import run_training
+
+    result = run_training(resolve_config("pomdp/TMazePixels-v0", overrides={"seed": 0}), tmp_path / "run")
+    assert result.steps >= 30_000
+    assert result.final is not None
+    assert result.final["mean_return"] >= 0.95
