@@ -3,7 +3,7 @@
 Fits the recurrent classifier for each cell type and seed on generated clips (``moving_digits``: a handwritten
 digit moving left or right; test clips show digit images never seen in training), prints test accuracy and fit
 time beside logistic regression on one frame and on the mean frame, which stay at chance by construction.
-The estimator runs with ``max_steps=500`` unless ``--set`` says otherwise.
+The estimator runs with ``lr=3e-4`` and ``max_steps=600`` unless ``--set`` says otherwise.
 
     python scripts/video.py --seeds 3
     python scripts/video.py --cells gru lstm --data n_train=500 --data T=8 --set max_steps=100
