@@ -60,5 +60,6 @@ def frame_encoder(
     """A SequenceEncoder on frames: (T, B, C, H, W) -> (T, B, D); the CNN gives ``features_dim`` (default
     ``hidden_size``) features per frame to the core. Other arguments as :meth:`SequenceEncoder.build`."""
     features = FrameFeatures(frame_shape, features_dim or hidden_size)
-    base = SequenceEncoder.build(features.features_dim, cell, hidden_size, num_layers, dropout, bidirectional, layer_norm)
+    args = (cell, hidden_size, num_layers, dropout, bidirectional, layer_norm)
+    base = SequenceEncoder.build(features.features_dim, *args)
     return SequenceEncoder(base.core, base.backward_core, features=features)

@@ -40,7 +40,7 @@ VIDEO: dict[str, Callable[..., SequenceData]] = {"moving_digits": moving_digits}
 
 
 def load_dataset(name: str, **kwargs: Any) -> SequenceData | SeriesData:
-    """Load a named set from :data:`CLASSIFICATION`, :data:`FORECASTING` or :data:`VIDEO`; ``kwargs`` go to generators."""
+    """Load a set from :data:`CLASSIFICATION`, :data:`FORECASTING` or :data:`VIDEO`; ``kwargs`` go to generators."""
     loaders: dict[str, Callable[..., SequenceData | SeriesData]] = {**CLASSIFICATION, **FORECASTING, **VIDEO}
     if name not in loaders:
         raise ValueError(f"Unknown data set {name!r}: expected one of {', '.join(map(repr, loaders))}")
@@ -51,12 +51,12 @@ __all__ = [
     "CLASSIFICATION",
     "FORECASTING",
     "UCR_UEA",
+    "VIDEO",
     "SequenceData",
     "Sequences",
     "SeriesData",
     "Task",
     "Trajectories",
-    "VIDEO",
     "UcrSet",
     "adding_problem",
     "collect_trajectories",
