@@ -37,7 +37,7 @@ def test_table_beside_the_order_blind_baselines(tmp_path):
         (["--data", "n_trian=5"], "Unknown key 'n_trian' in the arguments of moving_digits"),
         (["--data", "T=1", *TINY_DATA[:4]], "T=1: a clip needs at least 2 frames"),
         (["--set", "hiden_size=8"], "Unknown key 'hiden_size' in the estimator's parameters"),
-        (["--set", "lr=-1"], "lr=-1.0: expected > 0"),
+        (["--set", "lr=-1"], "lr=-1: expected > 0"),
         (["--set", "random_state=3"], "--set random_state: the script sets it for every run"),
     ],
 )

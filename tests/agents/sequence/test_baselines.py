@@ -73,9 +73,11 @@ def test_frame_views_pick_the_middle_a_real_or_the_mean_frame():
     middle = FrameClassifier("middle")._pixels(clips)
     np.testing.assert_array_equal(middle[:, 0], [2, 1, 1])
     np.testing.assert_array_equal(FrameClassifier("mean")._pixels(clips)[:, 0], [2, 0.5, 1])  # padding not counted
-    random = FrameClassifier("random", random_state=3)._pixels(clips * 20)[:, 0]
-    assert middle.shape == random.shape == (3, 4)
-    assert all(0 <= value < len(clip) for value, clip in zip(random, clips * 20, strict=False))
+    random = FrameClassifier("random", random_state=3)._pixels(clips * 20)
+    assert middle.shape == (3, 4)
+    assert random.shape == (60, 4)
+    assert all(0 <= value < len(clip) for value, clip in zip(random[:, 0], clips * 20, strict=True))
+    assert len(set(random[::3, 0].tolist())) == 5  # the 5-frame clip: every frame drawn somewhere
     with pytest.raises(ValueError, match="view='last': expected one of 'middle', 'random', 'mean'"):
         FrameClassifier("last")
 
