@@ -1,6 +1,7 @@
 """Classical baselines shown beside the recurrent heads by scripts/classify.py, forecast.py and probe.py.
 
-Majority class and 1-NN (Euclidean) for classification; naive, seasonal naive, direct linear AR (ridge) and
+Majority class and 1-NN (Euclidean) for classification; logistic regression on one frame or on the mean frame for
+video (what a model that ignores the order of the frames can do); naive, seasonal naive, direct linear AR (ridge) and
 statsmodels' ARIMA (extra ``[baselines]``) for forecasting.
 """
 
@@ -88,6 +89,45 @@ class NearestNeighborClassifier:
         flat = self._flatten(*as_sequences(X))
         distances = (flat**2).sum(1)[:, None] - 2 * flat @ self.X_.T + (self.X_**2).sum(1)[None, :]
         return self.y_[np.argmin(distances, axis=1)]
+
+    def score(self, X: Sequences, y: Any) -> float:
+        return float(np.mean(self.predict(X) == np.asarray(y)))
+
+
+FRAME_VIEWS: tuple[str, ...] = ("middle", "random", "mean")
+
+
+class FrameClassifier:
+    """Logistic regression on the pixels of one frame per clip, or of the clip's mean frame: an order-blind baseline.
+
+    ``view``: ``"middle"`` (frame ``T_i // 2``), ``"random"`` (one real frame drawn per clip with ``random_state``)
+    or ``"mean"`` (the average of the real frames). ``X`` is frames (N, T, C, H, W) or a list of (T_i, C, H, W).
+    """
+
+    def __init__(self, view: str = "middle", C: float = 1.0, random_state: int = 0) -> None:
+        if view not in FRAME_VIEWS:
+            raise ValueError(f"view={view!r}: expected one of {', '.join(map(repr, FRAME_VIEWS))}")
+        self.view, self.C, self.random_state = view, C, random_state
+
+    def _pixels(self, X: Sequences) -> np.ndarray:
+        """(N, T, *frame) -> the viewed frame's pixels, (N, prod(frame))."""
+        array, lengths = as_sequences(X)
+        flat = array.reshape(*array.shape[:2], -1)  # (N, T, P)
+        if self.view == "mean":
+            real = np.arange(flat.shape[1])[None, :, None] < lengths[:, None, None]  # (N, T, 1)
+            return (flat * real).sum(1) / lengths[:, None]
+        rng = np.random.default_rng(self.random_state)
+        index = lengths // 2 if self.view == "middle" else rng.integers(0, lengths)
+        return flat[np.arange(len(lengths)), index]
+
+    def fit(self, X: Sequences, y: Any) -> FrameClassifier:
+        from sklearn.linear_model import LogisticRegression
+
+        self.model_ = LogisticRegression(C=self.C, max_iter=2_000).fit(self._pixels(X), np.asarray(y))
+        return self
+
+    def predict(self, X: Sequences) -> np.ndarray:
+        return self.model_.predict(self._pixels(X))
 
     def score(self, X: Sequences, y: Any) -> float:
         return float(np.mean(self.predict(X) == np.asarray(y)))

@@ -37,6 +37,10 @@ class RecurrentClassifier(ClassifierMixin, SequenceEstimator):
     The defaults were chosen on UCR/UEA sets of 24 to 1460 steps and 36 to 537 training sequences
     (``docs/classification.md``): a GRU of 64 units, bidirectional behind the convolution, the plateau schedule,
     at least ``min_steps`` = 1000 gradient steps, a stratified validation split, then a refit on all data.
+
+    ``X`` may also hold clips of frames, (N, T, C, H, W) or a list of (T_i, C, H, W): a CNN per frame
+    (:mod:`policies.frames`) feeds the core; ``standardize`` then scales each colour channel over all pixels, and
+    ``normalize`` and ``downsample_to`` do nothing (``docs/video.md``).
     """
 
     _fitted: ClassVar[tuple[str, ...]] = (*SequenceEstimator._fitted, "classes_")

@@ -21,7 +21,8 @@ from agents.sequence.inputs import as_sequences, normalize_series, standardize
 from agents.sequence.trainer import Batch, Schedule, SequenceTrainer, TrainerConfig, one_line, seeded
 from envs.datasets import Sequences
 from policies.cores import CellType
-from policies.heads import Pooling, SequenceClassifier
+from policies.frames import frame_encoder
+from policies.heads import Pooling, SequenceClassifier, SequenceEncoder
 
 Normalize: TypeAlias = Literal["series_stats", "series", "none"]
 NORMALIZE: tuple[str, ...] = ("series_stats", "series", "none")
@@ -218,6 +219,10 @@ class SequenceEstimator(Estimator):
                 per_step=self.per_step,
                 dropout=self.dropout,
             )
+        encoder = self._step_encoder()
+        if encoder is not None:
+            args = {"pooling": self.pooling, "per_step": self.per_step, "dropout": self.dropout}
+            return SequenceClassifier(0, self.n_outputs_, encoder=encoder, **args)
         (n_features,) = self.feature_shape_
         return SequenceClassifier(
             n_features * (3 if self.normalize_ == "series_stats" else 1),
@@ -232,6 +237,13 @@ class SequenceEstimator(Estimator):
             stride=self.stride_,
         )
 
+    def _step_encoder(self) -> SequenceEncoder | None:
+        """The encoder for non-vector steps, by per-step shape: a CNN per frame for (C, H, W); None for (F,)."""
+        if len(self.feature_shape_) == 3:
+            args = (self.cell, self.hidden_size, self.num_layers, self.dropout, self._bidirectional())
+            return frame_encoder(self.feature_shape_, *args)
+        return None
+
     def _fit(self, X: Sequences, y: Any) -> Self:
         config = self.trainer_config()  # parameters first, as scikit-learn checks them before the data
         array, lengths = as_sequences(X)
@@ -243,8 +255,9 @@ class SequenceEstimator(Estimator):
         targets = self._encode_targets(y, lengths)
         self.feature_shape_ = tuple(int(d) for d in array.shape[2:])
         self.n_features_in_ = int(np.prod(self.feature_shape_))  # values per step: channels, or an observation's size
-        if self.policy is None and len(self.feature_shape_) != 1:
-            raise ValueError(f"X must have one feature axis (N, T, F), got per-step shape {self.feature_shape_}")
+        if self.policy is None and len(self.feature_shape_) not in (1, 3):
+            shape = self.feature_shape_
+            raise ValueError(f"X must be (N, T, F) or frames (N, T, C, H, W), got per-step shape {shape}")
         self.normalize_ = self._resolve_normalize()
         self.stride_ = self._stride(lengths)
         self.mean_, self.scale_ = (None, None)
@@ -274,15 +287,15 @@ class SequenceEstimator(Estimator):
         """``normalize`` as applied: raw observations for a policy and per-step labels are never normalised."""
         if self.normalize not in NORMALIZE:
             raise ValueError(f"normalize={self.normalize!r}: expected one of {', '.join(map(repr, NORMALIZE))}")
-        if self.policy is not None or self.per_step:
-            return "none"  # a per-step label must not read statistics of the steps after it
+        if self.policy is not None or self.per_step or len(self.feature_shape_) == 3:
+            return "none"  # a per-step label must not read statistics of the steps after it; frames: pixels as they are
         return self.normalize
 
     def _stride(self, lengths: np.ndarray) -> int:
         """Steps per core step: the longest training sequence shortened to at most ``downsample_to`` steps."""
         if self.downsample_to is not None and (not isinstance(self.downsample_to, int) or self.downsample_to < 1):
             raise ValueError(f"downsample_to={self.downsample_to!r}: expected a positive integer or None")
-        if self.downsample_to is None or self.policy is not None or self.per_step:
+        if self.downsample_to is None or self.policy is not None or self.per_step or len(self.feature_shape_) != 1:
             return 1
         return max(1, math.ceil(int(lengths.max()) / self.downsample_to))
 

@@ -82,9 +82,16 @@ def sliding_windows(s: np.ndarray, c: np.ndarray, L: int, H: int) -> tuple[np.nd
 
 
 def standardize(array: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-channel mean and std over the real steps of a padded (N, T, F) array (std 1 for constant channels)."""
-    real = array[np.arange(array.shape[1])[None, :] < lengths[:, None]]  # (sum T_i, F)
-    mean, std = real.mean(0), real.std(0)
+    """Per-channel mean and std over the real steps of a padded (N, T, F) array (std 1 for constant channels).
+
+    Frames (N, T, C, H, W) get one mean and std per colour channel over all pixels, (C, 1, 1): scaling each pixel on
+    its own would blow up pixels that are almost always dark.
+    """
+    real = array[np.arange(array.shape[1])[None, :] < lengths[:, None]]  # (sum T_i, F) or (sum T_i, C, H, W)
+    axes = (0, 2, 3) if real.ndim == 4 else (0,)
+    mean, std = real.mean(axes), real.std(axes)
+    if real.ndim == 4:
+        mean, std = mean[:, None, None], std[:, None, None]  # (C, 1, 1)
     return mean.astype(np.float32), np.where(std > 1e-8, std, 1.0).astype(np.float32)
 
 

@@ -18,6 +18,7 @@ from functools import partial
 from typing import Any
 
 from envs.datasets.base import SequenceData, Sequences, SeriesData, Task, require_extra
+from envs.datasets.clips import moving_digits
 from envs.datasets.series import load_airline, load_sunspots
 from envs.datasets.synthetic import adding_problem, noisy_sines, parity
 from envs.datasets.trajectories import Trajectories, collect_trajectories
@@ -35,11 +36,12 @@ FORECASTING: dict[str, Callable[..., SeriesData]] = {
     "sunspots": load_sunspots,
     "sines": noisy_sines,
 }
+VIDEO: dict[str, Callable[..., SequenceData]] = {"moving_digits": moving_digits}  # frames (N, T, C, H, W)
 
 
 def load_dataset(name: str, **kwargs: Any) -> SequenceData | SeriesData:
-    """Load a named set from :data:`CLASSIFICATION` or :data:`FORECASTING`; ``kwargs`` go to synthetic generators."""
-    loaders: dict[str, Callable[..., SequenceData | SeriesData]] = {**CLASSIFICATION, **FORECASTING}
+    """Load a set from :data:`CLASSIFICATION`, :data:`FORECASTING` or :data:`VIDEO`; ``kwargs`` go to generators."""
+    loaders: dict[str, Callable[..., SequenceData | SeriesData]] = {**CLASSIFICATION, **FORECASTING, **VIDEO}
     if name not in loaders:
         raise ValueError(f"Unknown data set {name!r}: expected one of {', '.join(map(repr, loaders))}")
     return loaders[name](**kwargs)
@@ -49,6 +51,7 @@ __all__ = [
     "CLASSIFICATION",
     "FORECASTING",
     "UCR_UEA",
+    "VIDEO",
     "SequenceData",
     "Sequences",
     "SeriesData",
@@ -63,6 +66,7 @@ __all__ = [
     "load_japanese_vowels",
     "load_sunspots",
     "load_ucr_uea",
+    "moving_digits",
     "noisy_sines",
     "parity",
     "require_extra",

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from agents.sequence.baselines import (
+    FrameClassifier,
     MajorityClassifier,
     NearestNeighborClassifier,
     arima_forecast,
@@ -12,6 +13,7 @@ from agents.sequence.baselines import (
     naive_forecast,
     seasonal_naive_forecast,
 )
+from envs.datasets.clips import moving_digits
 from tests.agents.sequence.tasks import seasonal_series
 
 
@@ -64,3 +66,27 @@ def test_one_nearest_neighbour_under_dtw_ignores_a_time_shift():
     assert NearestNeighborClassifier("dtw").fit(X_train, y).predict(X_test).tolist() == ["narrow", "wide"]
     with pytest.raises(ValueError, match="metric='cosine': expected 'euclidean' or 'dtw'"):
         NearestNeighborClassifier("cosine")
+
+
+def test_frame_views_pick_the_middle_a_real_or_the_mean_frame():
+    clips = [np.arange(n)[:, None, None, None] * np.ones((n, 1, 2, 2)) for n in (5, 2, 3)]  # frame t is all t
+    middle = FrameClassifier("middle")._pixels(clips)
+    np.testing.assert_array_equal(middle[:, 0], [2, 1, 1])
+    np.testing.assert_array_equal(FrameClassifier("mean")._pixels(clips)[:, 0], [2, 0.5, 1])  # padding not counted
+    random = FrameClassifier("random", random_state=3)._pixels(clips * 20)
+    assert middle.shape == (3, 4)
+    assert random.shape == (60, 4)
+    assert all(0 <= value < len(clip) for value, clip in zip(random[:, 0], clips * 20, strict=True))
+    assert len(set(random[::3, 0].tolist())) == 5  # the 5-frame clip: every frame drawn somewhere
+    with pytest.raises(ValueError, match="view='last': expected one of 'middle', 'random', 'mean'"):
+        FrameClassifier("last")
+
+
+def test_frame_baselines_learn_what_one_frame_shows_but_not_moving_digits_direction():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 200)
+    bright = rng.random((200, 3, 1, 4, 4)) + y[:, None, None, None, None]  # every frame shows the label
+    assert FrameClassifier("middle").fit(bright[:100], y[:100]).score(bright[100:], y[100:]) > 0.95
+    data = moving_digits(n_train=600, n_test=600, T=6, size=12)
+    for view in ("middle", "random", "mean"):
+        assert FrameClassifier(view).fit(data.X_train, data.y_train).score(data.X_test, data.y_test) < 0.6

@@ -217,3 +217,56 @@ def test_random_state_none_draws_a_fresh_seed_each_fit():
     assert not np.array_equal(clf.fit(X, y).predict_proba(X), first)
     with pytest.raises(ValueError, match=r"^random_state='a': expected a valid integer"):
         RecurrentClassifier(random_state="a").fit(X, y)
+
+
+def moving_dots(n=48, T=5, seed=0):
+    """Frames (N, T, 1, 6, 6) of one bright pixel moving right (label 1) or left (0), wrapping; any frame alone is
+    uniform, so only the order tells the classes apart."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    X = np.zeros((n, T, 1, 6, 6), dtype=np.float32)
+    rows, columns = rng.integers(0, 6, n), rng.integers(0, 6, n)
+    for i in range(n):
+        for t in range(T):
+            X[i, t, 0, rows[i], (columns[i] + (1 if y[i] else -1) * t) % 6] = 1.0
+    return X, y
+
+
+def test_frames_go_through_a_cnn_scaled_per_channel_and_never_downsampled(tmp_path):
+    X, y = moving_dots()
+    params = {"hidden_size": 8, "max_epochs": 2, "normalize": "series", "downsample_to": 2}
+    clf = RecurrentClassifier(**params).fit(X, y)
+    assert clf.feature_shape_ == (1, 6, 6)
+    assert clf.mean_.shape == clf.scale_.shape == (1, 1, 1)
+    np.testing.assert_allclose(clf.mean_.ravel(), [1 / 36], rtol=1e-5)
+    assert (clf.normalize_, clf.stride_) == ("none", 1)  # pixels as they are, every frame read
+    assert clf.module_.encoder.features is not None
+    assert clf.predict_proba(X).shape == (48, 2)
+    clf.save(tmp_path / "video.pt")
+    loaded = RecurrentClassifier.load(tmp_path / "video.pt")
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
+def test_frame_clips_of_different_lengths_read_only_their_own_frames():
+    X, y = moving_dots(n=16)
+    clips = [x[: 3 + i % 3] for i, x in enumerate(X)]  # 3 to 5 frames
+    clf = RecurrentClassifier(hidden_size=8, max_epochs=2, bidirectional=True).fit(clips, y)
+    alone = np.concatenate([clf.predict_proba([X[i, :4]]) for i in range(3)])
+    padded = clf.predict_proba([X[0, :4], X[1, :4], X[2]])  # the third is longer: the others are padded
+    np.testing.assert_allclose(padded[:2], alone[:2], atol=1e-6)
+    with pytest.raises(ValueError, match=r"X has per-step shape \(1, 6, 5\) \(features\); fitted on \(1, 6, 6\)"):
+        clf.predict(X[:, :, :, :, :5])
+
+
+def test_per_step_shapes_other_than_vectors_and_frames_are_named():
+    message = r"X must be \(N, T, F\) or frames \(N, T, C, H, W\), got per-step shape \(6, 6\)"
+    with pytest.raises(ValueError, match=message):
+        RecurrentClassifier().fit(np.zeros((4, 3, 6, 6)), [0, 1, 0, 1])
+
+
+@pytest.mark.slow
+def test_the_order_of_frames_is_learned():
+    X, y = moving_dots(n=400, T=5)
+    X_test, y_test = moving_dots(n=200, T=5, seed=1)
+    clf = RecurrentClassifier(hidden_size=16, lr=3e-4, max_steps=600, min_steps=0).fit(X, y)
+    assert clf.score(X_test, y_test) >= 0.9
