@@ -1,4 +1,4 @@
-"""The convolutional front ends ("pool", "patch"): shapes and lengths for variable-length batches, padding never read."""
+"""The convolutional front ends ("pool", "patch"): shapes and lengths for variable lengths, padding never read."""
 
 import pytest
 import torch

@@ -7,8 +7,8 @@ from agents.sequence.inputs import (
     as_sequences,
     as_series,
     normalize_series,
-    scale_spread,
     pad_targets,
+    scale_spread,
     sliding_windows,
     standardize,
 )
