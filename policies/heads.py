@@ -27,7 +27,7 @@ from stable_baselines3.common.preprocessing import preprocess_obs
 from torch import nn
 
 from policies.cores import CellType, RecurrentCore, make_core
-from policies.downsample import ConvDownsample
+from policies.downsample import ConvDownsample, Downsample
 
 Pooling: TypeAlias = Literal["last", "mean", "max", "attention"]
 POOLINGS: tuple[str, ...] = ("last", "mean", "max", "attention")
@@ -169,6 +169,7 @@ class SequenceClassifier(_Head):
         encoder: a prebuilt encoder (see :meth:`from_policy`); replaces the one built from the arguments above.
         stride: above 1, a :class:`~policies.downsample.ConvDownsample` front end (``hidden_size`` channels) turns
             every ``stride`` steps into one before the core (many-to-one only, not with ``episode_starts``).
+        downsample: that front end's form, ``"pool"`` or ``"patch"`` (see :mod:`policies.downsample`).
     """
 
     def __init__(
@@ -185,11 +186,13 @@ class SequenceClassifier(_Head):
         layer_norm: bool = False,
         encoder: SequenceEncoder | None = None,
         stride: int = 1,
+        downsample: Downsample = "pool",
     ) -> None:
         super().__init__()
         if int(stride) > 1 and (per_step or encoder is not None):
             raise ValueError(f"stride={stride} shortens sequences: not with per_step labels or a prebuilt encoder")
-        self.downsample = ConvDownsample(input_size, hidden_size, int(stride)) if int(stride) > 1 else None
+        front = ConvDownsample(input_size, hidden_size, int(stride), downsample) if int(stride) > 1 else None
+        self.downsample = front
         input_size = hidden_size if self.downsample is not None else input_size
         if pooling not in POOLINGS:
             raise ValueError(f"Unknown pooling {pooling!r}: expected one of {', '.join(map(repr, POOLINGS))}")

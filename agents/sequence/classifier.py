@@ -26,21 +26,32 @@ class RecurrentClassifier(ClassifierMixin, SequenceEstimator):
     backward core only when the front end downsamples (long sequences); ``standardize`` scales each channel by its
     training mean and std;
     ``normalize``: ``"series_stats"`` z-normalises each sequence's channels over its own steps and adds its level
-    (mean / std) and log-std as constant channels, ``"series"`` without them, ``"none"`` (the default: measured
-    better on JapaneseVowels, and UCR's univariate sets come z-normalised per series already) leaves the sequences
-    as they are; never for ``per_step`` labels or a policy's observations; ``downsample_to``: sequences longer than
-    this many steps go through a strided convolution (:class:`~policies.downsample.ConvDownsample`, stride
-    ``ceil(longest training length / downsample_to)``) before the core (None: never); ``policy``/``freeze``: see
-    :meth:`from_policy`; ``lr`` ... ``refit``: the :class:`TrainerConfig` fields of the same names,
-    ``random_state`` its ``seed``.
+    (mean / std) and log-std as constant channels, ``"series"`` without them, ``"none"`` leaves the sequences as
+    they are, and ``"auto"`` (the default) picks ``"series_stats"`` when the training sequences' scales differ by
+    more than tenfold (:func:`~agents.sequence.inputs.scale_spread` above 1: raw readings of devices of very
+    different power) and ``"none"`` otherwise (UCR's univariate sets come z-normalised per series, and per-series
+    normalisation cost JapaneseVowels 0.03); never for ``per_step`` labels or a policy's observations;
+    ``downsample_to``: sequences longer than this many steps go through a convolutional front end
+    (:class:`~policies.downsample.ConvDownsample`, stride ``ceil(longest training length / downsample_to)``) before
+    the core (None: never); ``downsample``: its form, ``"pool"`` (the default: a convolution at every step, then the
+    maximum over each window) or ``"patch"`` (one strided convolution, cheaper); ``policy``/``freeze``: see
+    :meth:`from_policy`; ``lr`` ... ``refit``: the :class:`TrainerConfig` fields of the same names, ``random_state``
+    its ``seed``.
 
     The defaults were chosen on UCR/UEA sets of 24 to 1460 steps and 36 to 537 training sequences
-    (``docs/classification.md``): a GRU of 64 units, bidirectional behind the convolution, the plateau schedule,
-    at least ``min_steps`` = 1000 gradient steps, a stratified validation split, then a refit on all data.
+    (``docs/classification.md``): a GRU of 64 units, bidirectional behind the pooled convolution, the plateau
+    schedule, at least ``min_steps`` = 1000 gradient steps, a stratified validation split, then a refit on all data.
 
     ``X`` may also hold clips of frames, (N, T, C, H, W) or a list of (T_i, C, H, W): a CNN per frame
     (:mod:`policies.frames`) feeds the core; ``standardize`` then scales each colour channel over all pixels, and
-    ``normalize`` and ``downsample_to`` do nothing (``docs/video.md``).
+    ``normalize``, ``downsample_to`` and ``downsample`` do nothing (``docs/video.md``).
+
+    Example:
+        >>> rng = np.random.default_rng(0)
+        >>> X, y = rng.standard_normal((40, 200, 1)), np.repeat([0, 1], 20)
+        >>> clf = RecurrentClassifier(max_steps=2, min_steps=0).fit(X, y)
+        >>> clf.stride_, clf.normalize_, clf.predict(X[:3]).shape
+        (4, 'none', (3,))
     """
 
     _fitted: ClassVar[tuple[str, ...]] = (*SequenceEstimator._fitted, "classes_")

@@ -17,15 +17,19 @@ from sklearn.utils import Tags
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from agents.sequence.inputs import as_sequences, normalize_series, standardize
+from agents.sequence.inputs import as_sequences, normalize_series, scale_spread, standardize
 from agents.sequence.trainer import Batch, Schedule, SequenceTrainer, TrainerConfig, one_line, seeded
 from envs.datasets import Sequences
 from policies.cores import CellType
+from policies.downsample import Downsample
 from policies.frames import frame_encoder
 from policies.heads import Pooling, SequenceClassifier, SequenceEncoder
 
-Normalize: TypeAlias = Literal["series_stats", "series", "none"]
-NORMALIZE: tuple[str, ...] = ("series_stats", "series", "none")
+Normalize: TypeAlias = Literal["auto", "series_stats", "series", "none"]
+NORMALIZE: tuple[str, ...] = ("auto", "series_stats", "series", "none")
+# "auto" normalises each sequence when its scale carries little: when the std over the training sequences of
+# log10(each sequence's std) exceeds this in the median channel, i.e. sequences' scales differ by about tenfold
+SCALE_SPREAD = 1.0
 
 # The trainer's fields as the estimators' keyword parameters: scikit-learn calls the seed ``random_state``.
 TRAINER_PARAMS: dict[str, str] = {
@@ -170,8 +174,9 @@ class SequenceEstimator(Estimator):
         pooling: Pooling = "last",
         per_step: bool = False,
         standardize: bool = True,
-        normalize: Normalize = "none",
+        normalize: Normalize = "auto",
         downsample_to: int | None = 64,
+        downsample: Downsample = "pool",
         policy: Any = None,
         freeze: bool = True,
         # TrainerConfig's fields, spelled out: scikit-learn reads parameters from each __init__'s signature (a
@@ -235,6 +240,7 @@ class SequenceEstimator(Estimator):
             pooling=self.pooling,
             per_step=self.per_step,
             stride=self.stride_,
+            downsample=self.downsample,
         )
 
     def _step_encoder(self) -> SequenceEncoder | None:
@@ -258,7 +264,7 @@ class SequenceEstimator(Estimator):
         if self.policy is None and len(self.feature_shape_) not in (1, 3):
             shape = self.feature_shape_
             raise ValueError(f"X must be (N, T, F) or frames (N, T, C, H, W), got per-step shape {shape}")
-        self.normalize_ = self._resolve_normalize()
+        self.normalize_ = self._resolve_normalize(array, lengths)
         self.stride_ = self._stride(lengths)
         self.mean_, self.scale_ = (None, None)
         features = self._features(array, lengths)
@@ -283,12 +289,15 @@ class SequenceEstimator(Estimator):
     def _stratify(self) -> bool:
         return False
 
-    def _resolve_normalize(self) -> Normalize:
-        """``normalize`` as applied: raw observations for a policy and per-step labels are never normalised."""
+    def _resolve_normalize(self, array: np.ndarray, lengths: np.ndarray) -> Normalize:
+        """``normalize`` as applied: raw observations for a policy and per-step labels are never normalised;
+        ``"auto"`` reads the training sequences' scales (:func:`~agents.sequence.inputs.scale_spread`)."""
         if self.normalize not in NORMALIZE:
             raise ValueError(f"normalize={self.normalize!r}: expected one of {', '.join(map(repr, NORMALIZE))}")
         if self.policy is not None or self.per_step or len(self.feature_shape_) == 3:
             return "none"  # a per-step label must not read statistics of the steps after it; frames: pixels as they are
+        if self.normalize == "auto":
+            return "series_stats" if scale_spread(array, lengths) > SCALE_SPREAD else "none"
         return self.normalize
 
     def _stride(self, lengths: np.ndarray) -> int:

@@ -111,6 +111,21 @@ def normalize_series(array: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray
     return normalized, mean.astype(np.float32), std.astype(np.float32)
 
 
+def scale_spread(array: np.ndarray, lengths: np.ndarray) -> float:
+    """How much the sequences' scales differ: the std over sequences of log10(each sequence's std), median channel.
+
+    0 for sets normalised per sequence already (UCR's univariate sets); above 1 when scales typically differ by
+    more than tenfold, as raw sensor readings of devices of very different power do. Constant channels of a
+    sequence (std 0) are left out; a channel constant in every sequence counts 0. (N, T, F) -> float.
+    """
+    _, _, std = normalize_series(array, lengths)
+    real = (np.arange(array.shape[1])[None, :] < lengths[:, None])[:, :, None]  # (N, T, 1)
+    span = np.where(real, array, np.inf).min(1), np.where(real, array, -np.inf).max(1)  # (N, F) each
+    varies = span[1] > span[0]  # (N, F): constant channels have std 1 from normalize_series, not 0
+    spreads = [np.log10(std[varies[:, f], f]).std() if varies[:, f].sum() > 1 else 0.0 for f in range(std.shape[1])]
+    return float(np.median(spreads))
+
+
 def pad_targets(y: Any, lengths: np.ndarray, fill: Any) -> np.ndarray:
     """Per-step targets (list of (T_i, ...) or array (N, T, ...)) -> (N, T_max, ...) padded with ``fill``."""
     items = [np.asarray(t) for t in y]

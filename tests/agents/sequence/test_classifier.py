@@ -93,8 +93,25 @@ def test_series_normalisation_keeps_level_and_scale_as_channels():
     per_step = RecurrentClassifier(per_step=True, normalize="series", **FAST | {"max_epochs": 1})
     per_step.fit(list(X[:8]), [np.zeros(8, int)] * 8)
     assert per_step.normalize_ == "none"  # a step's label must not see later steps
-    with pytest.raises(ValueError, match="normalize='z': expected one of 'series_stats', 'series', 'none'"):
+    with pytest.raises(ValueError, match="normalize='z': expected one of 'auto', 'series_stats', 'series', 'none'"):
         RecurrentClassifier(normalize="z").fit(X, y)
+
+
+def test_auto_normalisation_follows_the_spread_of_sequence_scales():
+    """Scales spread over decades: normalised per sequence (scale kept as a channel); one common scale: left as is."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((32, 12, 2)).astype(np.float32)
+    y = np.arange(32) % 2
+    same = RecurrentClassifier(**FAST | {"max_epochs": 1}).fit(5.0 * X, y)
+    assert same.normalize_ == "none"
+    assert same.module_.encoder.core.input_size == 2
+    wide = 10.0 ** rng.uniform(-3, 3, (32, 1, 1)).astype(np.float32)
+    spread = RecurrentClassifier(**FAST | {"max_epochs": 1}).fit(X * wide, y)
+    assert spread.normalize_ == "series_stats"
+    assert spread.module_.encoder.core.input_size == 6  # values, levels, log-scales
+    assert spread.predict(X[:3] * wide[:3]).shape == (3,)
+    forced = RecurrentClassifier(**FAST | {"max_epochs": 1}, normalize="none").fit(X * wide, y)
+    assert forced.normalize_ == "none"
 
 
 @pytest.mark.slow

@@ -8,6 +8,7 @@ from agents.sequence.inputs import (
     as_series,
     normalize_series,
     pad_targets,
+    scale_spread,
     sliding_windows,
     standardize,
 )
@@ -129,3 +130,19 @@ def test_normalize_series_round_trip_per_sequence_and_channel():
     np.testing.assert_allclose(real.std(0), 1, rtol=1e-5)
     assert std[1, 1] == 1.0  # constant channel: centred, not divided by zero
     assert not normalized[1, :3, 1].any()
+
+
+def test_scale_spread_reads_how_much_sequences_scales_differ():
+    rng = np.random.default_rng(0)
+    base = rng.standard_normal((200, 30, 1)).astype(np.float32)
+    lengths = np.full(200, 30)
+    normalized, _, _ = normalize_series(base, lengths)
+    assert scale_spread(normalized, lengths) < 1e-3  # normalised per sequence already: every scale is 1
+    scales = 10.0 ** rng.uniform(-3, 3, (200, 1, 1))  # log10-uniform over 6 decades: std sqrt(3) ~ 1.73
+    assert scale_spread(normalized * scales, lengths) == pytest.approx(np.log10(scales).std(), rel=1e-3)
+    assert scale_spread(1000.0 * normalized, lengths) < 1e-3  # one common scale, however large
+    constant = np.concatenate([normalized * scales, np.full((200, 30, 2), 7.0, np.float32)], axis=-1)
+    constant[:100, :, 2] = normalized[:100, :, 0]  # varies in half the sequences only
+    assert scale_spread(constant, lengths) < 1e-3  # median channel: constant channels count 0
+    ragged, ragged_lengths = as_sequences([x[: 5 + i % 20] for i, x in enumerate(normalized * scales)])
+    assert scale_spread(ragged, ragged_lengths) > 1.0  # padding is not read as part of a sequence
