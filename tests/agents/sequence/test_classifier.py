@@ -43,12 +43,23 @@ def test_per_step_classifier_labels_every_step():
 
 
 def test_validation_split_keeps_each_class_share():
-    y = np.array([0] * 30 + [1] * 10 + [2] * 5)
+    y = np.array([0] * 60 + [1] * 20 + [2] * 10)
     clf = RecurrentClassifier(val_fraction=0.2)
     for seed in range(3):
         train, val = clf._split(y, clf.set_params(random_state=seed).trainer_config())
-        assert np.bincount(y[val]).tolist() == [6, 2, 1]  # round(0.2 * class size), every class
+        assert np.bincount(y[val]).tolist() == [12, 4, 2]  # round(0.2 * class size), every class
         assert sorted([*train, *val]) == list(range(len(y)))
+
+
+def test_a_validation_split_of_a_handful_of_sequences_is_not_made():
+    clf = RecurrentClassifier(val_fraction=0.2, random_state=0)
+    small, just_enough = np.repeat([0, 1, 2], 12), np.repeat([0, 1], 25)  # 6 and 10 validation sequences
+    train, val = clf._split(small, clf.trainer_config())
+    assert len(val) == 0 and train.tolist() == list(range(len(small)))
+    assert len(clf._split(just_enough, clf.trainer_config())[1]) == 10
+    fitted = RecurrentClassifier(**FAST | {"max_steps": 6, "min_steps": 0}).fit(np.zeros((36, 5, 1)), small)
+    assert len(fitted.history_.epochs) == 2  # the whole step budget (3 steps an epoch), nothing validated
+    assert not any(key.startswith("val") for epoch in fitted.history_.epochs for key in epoch)
 
 
 def test_long_sequences_are_downsampled_and_short_ones_are_not():
