@@ -21,6 +21,7 @@ from agents.sequence.inputs import as_sequences, normalize_series, standardize
 from agents.sequence.trainer import Batch, Schedule, SequenceTrainer, TrainerConfig, one_line, seeded
 from envs.datasets import Sequences
 from policies.cores import CellType
+from policies.embedding import check_token_ids, count_tokens, embed_tokens
 from policies.heads import Pooling, SequenceClassifier
 
 Normalize: TypeAlias = Literal["series_stats", "series", "none"]
@@ -150,6 +151,7 @@ class SequenceEstimator(Estimator):
         "n_outputs_",
         "normalize_",
         "stride_",
+        "n_tokens_",
     )
     feature_shape_: tuple[int, ...]
     n_features_in_: int
@@ -158,6 +160,7 @@ class SequenceEstimator(Estimator):
     n_outputs_: int
     normalize_: Normalize
     stride_: int
+    n_tokens_: int | None
 
     def __init__(
         self,
@@ -171,6 +174,7 @@ class SequenceEstimator(Estimator):
         standardize: bool = True,
         normalize: Normalize = "none",
         downsample_to: int | None = 64,
+        embedding_dim: int | None = None,
         policy: Any = None,
         freeze: bool = True,
         # TrainerConfig's fields, spelled out: scikit-learn reads parameters from each __init__'s signature (a
@@ -219,6 +223,9 @@ class SequenceEstimator(Estimator):
                 dropout=self.dropout,
             )
         (n_features,) = self.feature_shape_
+        if getattr(self, "n_tokens_", None) is not None:  # token ids: a learned vector per id in front of the core
+            head = SequenceClassifier(self.embedding_dim, self.n_outputs_, **self._core_kwargs())
+            return embed_tokens(head, self.n_tokens_)
         return SequenceClassifier(
             n_features * (3 if self.normalize_ == "series_stats" else 1),
             self.n_outputs_,
@@ -231,6 +238,17 @@ class SequenceEstimator(Estimator):
             per_step=self.per_step,
             stride=self.stride_,
         )
+
+    def _core_kwargs(self) -> dict[str, Any]:
+        return {
+            "cell": self.cell,
+            "hidden_size": self.hidden_size,
+            "num_layers": self.num_layers,
+            "bidirectional": self._bidirectional(),
+            "dropout": self.dropout,
+            "pooling": self.pooling,
+            "per_step": self.per_step,
+        }
 
     def _fit(self, X: Sequences, y: Any) -> Self:
         config = self.trainer_config()  # parameters first, as scikit-learn checks them before the data
@@ -245,11 +263,12 @@ class SequenceEstimator(Estimator):
         self.n_features_in_ = int(np.prod(self.feature_shape_))  # values per step: channels, or an observation's size
         if self.policy is None and len(self.feature_shape_) != 1:
             raise ValueError(f"X must have one feature axis (N, T, F), got per-step shape {self.feature_shape_}")
+        self.n_tokens_ = None if self.embedding_dim is None else count_tokens(array, self.embedding_dim)
         self.normalize_ = self._resolve_normalize()
         self.stride_ = self._stride(lengths)
         self.mean_, self.scale_ = (None, None)
         features = self._features(array, lengths)
-        if self.standardize and self.policy is None:
+        if self.standardize and self.policy is None and self.n_tokens_ is None:
             self.mean_, self.scale_ = standardize(features, lengths)
         data = (torch.from_numpy(self._scale(features)), torch.from_numpy(lengths), torch.from_numpy(targets))
         train, val = self._split(targets, config)
@@ -274,7 +293,7 @@ class SequenceEstimator(Estimator):
         """``normalize`` as applied: raw observations for a policy and per-step labels are never normalised."""
         if self.normalize not in NORMALIZE:
             raise ValueError(f"normalize={self.normalize!r}: expected one of {', '.join(map(repr, NORMALIZE))}")
-        if self.policy is not None or self.per_step:
+        if self.policy is not None or self.per_step or self.embedding_dim is not None:
             return "none"  # a per-step label must not read statistics of the steps after it
         return self.normalize
 
@@ -282,7 +301,7 @@ class SequenceEstimator(Estimator):
         """Steps per core step: the longest training sequence shortened to at most ``downsample_to`` steps."""
         if self.downsample_to is not None and (not isinstance(self.downsample_to, int) or self.downsample_to < 1):
             raise ValueError(f"downsample_to={self.downsample_to!r}: expected a positive integer or None")
-        if self.downsample_to is None or self.policy is not None or self.per_step:
+        if self.downsample_to is None or self.policy is not None or self.per_step or self.embedding_dim is not None:
             return 1
         return max(1, math.ceil(int(lengths.max()) / self.downsample_to))
 
@@ -294,6 +313,8 @@ class SequenceEstimator(Estimator):
 
     def _features(self, array: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """What the network reads per step: the raw values, or z-normalised ones with each sequence's statistics."""
+        if self.n_tokens_ is not None:
+            check_token_ids(array, self.n_tokens_)
         if self.normalize_ == "none":
             return array
         normalized, mean, std = normalize_series(array, lengths)

@@ -20,6 +20,7 @@ from typing import Any
 from envs.datasets.base import SequenceData, Sequences, SeriesData, Task, require_extra
 from envs.datasets.series import load_airline, load_sunspots
 from envs.datasets.synthetic import adding_problem, noisy_sines, parity
+from envs.datasets.text import Dyck2, LabelledText, TextData, load_dyck2, load_names, load_python_docs
 from envs.datasets.trajectories import Trajectories, collect_trajectories
 from envs.datasets.ucr import UCR_UEA, UcrSet, load_italy_power_demand, load_japanese_vowels, load_ucr_uea
 
@@ -35,11 +36,20 @@ FORECASTING: dict[str, Callable[..., SeriesData]] = {
     "sunspots": load_sunspots,
     "sines": noisy_sines,
 }
+TEXT: dict[str, Callable[..., TextData | LabelledText]] = {  # envs/datasets/text.py
+    "python_docs": load_python_docs,
+    "names": load_names,
+    "dyck2": load_dyck2,
+}
 
 
-def load_dataset(name: str, **kwargs: Any) -> SequenceData | SeriesData:
-    """Load a named set from :data:`CLASSIFICATION` or :data:`FORECASTING`; ``kwargs`` go to synthetic generators."""
-    loaders: dict[str, Callable[..., SequenceData | SeriesData]] = {**CLASSIFICATION, **FORECASTING}
+def load_dataset(name: str, **kwargs: Any) -> SequenceData | SeriesData | TextData | LabelledText:
+    """Load a named set from :data:`CLASSIFICATION`, :data:`FORECASTING` or :data:`TEXT`; ``kwargs`` go to its loader."""
+    loaders: dict[str, Callable[..., SequenceData | SeriesData | TextData | LabelledText]] = {
+        **CLASSIFICATION,
+        **FORECASTING,
+        **TEXT,
+    }
     if name not in loaders:
         raise ValueError(f"Unknown data set {name!r}: expected one of {', '.join(map(repr, loaders))}")
     return loaders[name](**kwargs)
@@ -48,16 +58,23 @@ def load_dataset(name: str, **kwargs: Any) -> SequenceData | SeriesData:
 __all__ = [
     "CLASSIFICATION",
     "FORECASTING",
+    "TEXT",
     "UCR_UEA",
     "SequenceData",
     "Sequences",
     "SeriesData",
     "Task",
+    "TextData",
     "Trajectories",
+    "Dyck2",
+    "LabelledText",
     "UcrSet",
     "adding_problem",
     "collect_trajectories",
     "load_airline",
+    "load_dyck2",
+    "load_names",
+    "load_python_docs",
     "load_dataset",
     "load_italy_power_demand",
     "load_japanese_vowels",

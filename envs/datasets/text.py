@@ -156,9 +156,15 @@ def _stack(prefix: str) -> list[str]:
 
 
 def load_dyck2(
-    n_train: int = 4_000, n_val: int = 500, n_test: int = 500, seed: int = 0, **process: float
+    n_train: int = 4_000,
+    n_val: int = 500,
+    n_test: int = 500,
+    seed: int = 0,
+    p_open: float = 0.5,
+    p_end: float = 0.25,
+    max_depth: int = 6,
 ) -> TextData:
-    """Strings of :class:`Dyck2` (``process``: its ``p_open``, ``p_end``, ``max_depth``), one document each."""
-    dyck = Dyck2(**process)
+    """Strings of :class:`Dyck2` with these ``p_open``, ``p_end`` and ``max_depth``, one document each."""
+    dyck = Dyck2(p_open, p_end, max_depth)
     texts = dyck.sample(n_train + n_val + n_test, seed)
     return TextData("dyck2", texts[:n_train], texts[n_train : n_train + n_val], texts[n_train + n_val :])
