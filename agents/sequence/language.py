@@ -169,7 +169,7 @@ class RecurrentLanguageModel(Estimator):
 
     def _train(self, data: torch.Tensor, validation: list[str] | None) -> list[dict[str, float]]:
         """Stateful truncated BPTT over ``data`` (L, B) for ``max_steps`` chunks; the best weights on validation win."""
-        net, T = self.module_, self.seq_len
+        net, T = self.module_, min(self.seq_len, data.shape[0] - 1)
         optimizer = torch.optim.AdamW(net.parameters(), lr=self.lr, weight_decay=self.weight_decay)
         schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=self.max_steps)
         n_chunks = max(1, (data.shape[0] - 1) // T)
@@ -237,14 +237,11 @@ class RecurrentLanguageModel(Estimator):
             else:
                 y = torch.from_numpy(targets[begin : begin + chunk]).to(self._device)
                 outputs[begin : begin + chunk] = -log_p.gather(-1, y.unsqueeze(-1)).squeeze(-1).double().cpu().numpy()
-        per_doc = [np.empty((len(d), self.n_tokens_) if full else len(d) - 1) for d in documents]
-        for t, c in zip(*np.nonzero(packed.doc >= 0), strict=True):
-            index, p = packed.doc[t, c], packed.pos[t, c]
-            if full:
-                per_doc[index][p] = outputs[t, c]
-            elif p < len(per_doc[index]):
-                per_doc[index][p] = outputs[t, c]
-        return per_doc
+        keep = (packed.doc >= 0) & (full | ~ends)  # (L, B): full rows for every step, nats only before the end
+        doc, pos = packed.doc[keep], packed.pos[keep]
+        order = np.lexsort((pos, doc))  # by document, then position: each document's rows in order
+        sizes = np.bincount(doc, minlength=len(documents))
+        return np.split(outputs[keep][order], np.cumsum(sizes)[:-1])
 
     def bits_per_char(self, texts: str | list[str]) -> float:
         """Total nats of the texts' tokens / ln 2 / their characters: comparable across tokenizers."""
