@@ -36,8 +36,10 @@ class TokenEmbedding(nn.Module):
 
 def embed_tokens(head: HeadT, n_tokens: int, embedding_dim: int | None = None) -> HeadT:
     """Put a :class:`TokenEmbedding` as ``head.encoder.features``; ``embedding_dim`` defaults to the core's input."""
-    dim = embedding_dim if embedding_dim is not None else head.encoder.core.input_size  # type: ignore[union-attr]
-    head.encoder.features = TokenEmbedding(n_tokens, int(dim))  # type: ignore[union-attr]
+    encoder = head.encoder
+    assert isinstance(encoder, nn.Module)
+    dim = embedding_dim if embedding_dim is not None else encoder.core.input_size
+    encoder.features = TokenEmbedding(n_tokens, int(dim))
     return head
 
 

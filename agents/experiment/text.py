@@ -32,11 +32,25 @@ from envs.datasets import TEXT, Dyck2, LabelledText, TextData, load_dataset
 
 # Settings per data set, measured on a 2-core machine with one torch thread (docs/language.md); --set overrides.
 DEFAULTS: dict[str, dict[str, Any]] = {
-    "python_docs": {"hidden_size": 256, "embedding_dim": 64, "seq_len": 128, "batch_size": 32, "max_steps": 1200},
-    "dyck2": {"hidden_size": 64, "embedding_dim": 16, "seq_len": 64, "batch_size": 32, "max_steps": 1500, "dropout": 0.0},
+    "python_docs": {
+        "hidden_size": 256,
+        "embedding_dim": 64,
+        "seq_len": 128,
+        "batch_size": 32,
+        "max_steps": 800,
+        "eval_every": 200,
+    },
+    "dyck2": {
+        "hidden_size": 64,
+        "embedding_dim": 16,
+        "seq_len": 64,
+        "batch_size": 32,
+        "max_steps": 1500,
+        "dropout": 0.0,
+    },
     "names": {"embedding_dim": 32, "hidden_size": 128, "bidirectional": True, "batch_size": 64, "max_steps": 3000},
 }
-PROMPTS: tuple[str, ...] = ("The ", "Return ", "class ", "If the ", "for ")
+PROMPTS: tuple[str, ...] = ("The ", "Return ", "class ", "If the ", "A list ")
 
 
 @dataclass(frozen=True)

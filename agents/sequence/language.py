@@ -151,7 +151,12 @@ class RecurrentLanguageModel(Estimator):
                 raise ValueError(f"{name}={value!r}: expected a positive integer")
         for name in ("lr", "weight_decay", "grad_clip", "dropout"):
             value = getattr(self, name)
-            if not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0 or (name == "lr" and not value):
+            if (
+                not isinstance(value, (int, float))
+                or not math.isfinite(value)
+                or value < 0
+                or (name == "lr" and not value)
+            ):
                 raise ValueError(f"{name}={value!r}: expected a finite number {'> 0' if name == 'lr' else '>= 0'}")
         if self.dropout >= 1:
             raise ValueError(f"dropout={self.dropout!r}: expected a number in [0, 1)")

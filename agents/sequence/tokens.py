@@ -118,7 +118,9 @@ class SubwordTokenizer(Tokenizer):
 
     def _learn(self, texts: list[str]) -> None:
         if not isinstance(self.vocab_size, int) or self.vocab_size < 300:
-            raise ValueError(f"vocab_size={self.vocab_size!r}: expected an integer >= 300 (256 bytes, specials, merges)")
+            raise ValueError(
+                f"vocab_size={self.vocab_size!r}: expected an integer >= 300 (256 bytes, specials, merges)"
+            )
         hf = require_extra("tokenizers", "text", "SubwordTokenizer")
         tokenizer = hf.Tokenizer(hf.models.BPE(unk_token=SPECIALS[UNK]))
         tokenizer.pre_tokenizer = hf.pre_tokenizers.ByteLevel(add_prefix_space=False)

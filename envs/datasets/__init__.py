@@ -44,7 +44,7 @@ TEXT: dict[str, Callable[..., TextData | LabelledText]] = {  # envs/datasets/tex
 
 
 def load_dataset(name: str, **kwargs: Any) -> SequenceData | SeriesData | TextData | LabelledText:
-    """Load a named set from :data:`CLASSIFICATION`, :data:`FORECASTING` or :data:`TEXT`; ``kwargs`` go to its loader."""
+    """Load a named set from :data:`CLASSIFICATION`, :data:`FORECASTING` or :data:`TEXT` (``kwargs``: its loader's)."""
     loaders: dict[str, Callable[..., SequenceData | SeriesData | TextData | LabelledText]] = {
         **CLASSIFICATION,
         **FORECASTING,
@@ -60,24 +60,24 @@ __all__ = [
     "FORECASTING",
     "TEXT",
     "UCR_UEA",
+    "Dyck2",
+    "LabelledText",
     "SequenceData",
     "Sequences",
     "SeriesData",
     "Task",
     "TextData",
     "Trajectories",
-    "Dyck2",
-    "LabelledText",
     "UcrSet",
     "adding_problem",
     "collect_trajectories",
     "load_airline",
-    "load_dyck2",
-    "load_names",
-    "load_python_docs",
     "load_dataset",
+    "load_dyck2",
     "load_italy_power_demand",
     "load_japanese_vowels",
+    "load_names",
+    "load_python_docs",
     "load_sunspots",
     "load_ucr_uea",
     "noisy_sines",

@@ -22,7 +22,9 @@ import numpy as np
 
 from envs.datasets.base import require_extra
 
-NAME_LOCALES: tuple[str, ...] = ("cs_CZ", "de_DE", "en_US", "es_ES", "fi_FI", "fr_FR", "it_IT", "nl_NL", "pl_PL", "tr_TR")
+NAME_LOCALES: tuple[str, ...] = tuple(
+    ["cs_CZ", "de_DE", "en_US", "es_ES", "fi_FI", "fr_FR", "it_IT", "nl_NL", "pl_PL", "tr_TR"]
+)
 
 
 class TextData(NamedTuple):
@@ -66,7 +68,8 @@ def load_names(locales: tuple[str, ...] = NAME_LOCALES, test_fraction: float = 0
     """Names labelled by the locale that lists them: language identification from spelling alone.
 
     Every list of first or last names of a locale's person provider counts (``first_names``, ``last_names_male``,
-    ``unisex_last_names``, ...; tuples or weighted dicts); names under more than one locale are dropped. The split is stratified by locale.
+    ``unisex_last_names``, ...; tuples or weighted dicts); names under more than one locale are dropped. The split
+    is stratified by locale.
     """
     if not 0 < test_fraction < 1:
         raise ValueError(f"test_fraction={test_fraction!r}: expected a number in (0, 1)")

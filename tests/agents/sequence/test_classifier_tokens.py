@@ -21,7 +21,9 @@ def test_pipeline_fits_on_raw_strings_and_learns():
     X, y = words(300, 0)
     pipeline = make_pipeline(CharTokenizer(), RecurrentClassifier(**FAST, pooling="max")).fit(X, y)
     clf = pipeline[-1]
-    assert clf.n_tokens_ == pipeline[0].vocabulary_size_ and clf.stride_ == 1 and clf.mean_ is None
+    assert clf.n_tokens_ == pipeline[0].vocabulary_size_
+    assert clf.stride_ == 1
+    assert clf.mean_ is None
     assert pipeline.score(*words(200, 1)) > 0.9
 
 

@@ -88,7 +88,8 @@ def test_subword_bits_are_per_character_and_saved_with_the_vocabulary(tmp_path):
 def test_a_tokenizer_object_is_copied_not_fitted_in_place():
     tokens = CharTokenizer()
     lm = RecurrentLanguageModel(tokenizer=tokens, **{**TINY, "max_steps": 2}).fit(TEXTS)
-    assert not hasattr(tokens, "vocabulary_size_") and lm.tokenizer_ is not tokens
+    assert not hasattr(tokens, "vocabulary_size_")
+    assert lm.tokenizer_ is not tokens
 
 
 def test_pack_documents_keeps_every_document_whole():
@@ -96,8 +97,10 @@ def test_pack_documents_keeps_every_document_whole():
     packed = pack_documents(documents, 2)
     for index, document in enumerate(documents):
         t, c = np.nonzero(packed.doc == index)
-        assert len(set(c)) == 1 and (np.diff(t) == 1).all()
-        assert (packed.ids[t, c] == document).all() and (packed.pos[t, c] == np.arange(len(document))).all()
+        assert len(set(c)) == 1
+        assert (np.diff(t) == 1).all()
+        assert (packed.ids[t, c] == document).all()
+        assert (packed.pos[t, c] == np.arange(len(document))).all()
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,8 @@ TEXTS = ["the cat sat on the mat", "a dog; the end.", "ünïcode too"]
 def test_char_ids_skip_the_reserved_ones_and_unknown_maps_to_unk():
     tokens = CharTokenizer().fit(TEXTS)
     ids = np.concatenate(tokens.transform(TEXTS))
-    assert ids.min() > BOS and ids.dtype == np.int64
+    assert ids.min() > BOS
+    assert ids.dtype == np.int64
     assert tokens.vocabulary_size_ == 3 + len(set("".join(TEXTS)))
     assert tokens.transform(["t\u2603t"])[0].tolist() == [tokens.encode("t")[0], UNK, tokens.encode("t")[0]]
     assert PAD not in ids

@@ -50,7 +50,8 @@ def test_dyck_samples_are_balanced_and_follow_the_distribution():
     dyck = Dyck2(max_depth=3)
     texts = dyck.sample(800, seed=1)
     for text in texts:
-        assert text.endswith(".") and text.count(".") == 1
+        assert text.endswith(".")
+        assert text.count(".") == 1
         dyck.next_distribution(text[:-1])  # every prefix is valid
     ends = sum(1 for text in texts for t in range(len(text)) if _depth(text[:t]) == 0 and text[t] == ".")
     visits = sum(1 for text in texts for t in range(len(text)) if _depth(text[:t]) == 0)
