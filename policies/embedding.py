@@ -14,7 +14,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import torch
@@ -36,8 +36,7 @@ class TokenEmbedding(nn.Module):
 
 def embed_tokens(head: HeadT, n_tokens: int, embedding_dim: int | None = None) -> HeadT:
     """Put a :class:`TokenEmbedding` as ``head.encoder.features``; ``embedding_dim`` defaults to the core's input."""
-    encoder = head.encoder
-    assert isinstance(encoder, nn.Module)
+    encoder: Any = head.encoder  # a SequenceEncoder: heads.py imports nothing from here, nor this from heads.py
     dim = embedding_dim if embedding_dim is not None else encoder.core.input_size
     encoder.features = TokenEmbedding(n_tokens, int(dim))
     return head

@@ -225,7 +225,9 @@ class SequenceEstimator(Estimator):
         (n_features,) = self.feature_shape_
         n_tokens = getattr(self, "n_tokens_", None)
         if n_tokens is not None:  # token ids: a learned vector per id in front of the core
-            return embed_tokens(SequenceClassifier(self.embedding_dim, self.n_outputs_, **self._core_kwargs()), n_tokens)
+            return embed_tokens(
+                SequenceClassifier(self.embedding_dim, self.n_outputs_, **self._core_kwargs()), n_tokens
+            )
         return SequenceClassifier(
             n_features * (3 if self.normalize_ == "series_stats" else 1),
             self.n_outputs_,
