@@ -41,14 +41,23 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "eval_every": 200,
     },
     "dyck2": {
-        "hidden_size": 64,
+        "hidden_size": 128,
         "embedding_dim": 16,
         "seq_len": 64,
         "batch_size": 32,
-        "max_steps": 1500,
+        "max_steps": 2000,
+        "eval_every": 500,
         "dropout": 0.0,
     },
-    "names": {"embedding_dim": 32, "hidden_size": 128, "bidirectional": True, "batch_size": 64, "max_steps": 3000},
+    "names": {
+        "embedding_dim": 32,
+        "hidden_size": 128,
+        "bidirectional": True,
+        "pooling": "max",
+        "dropout": 0.5,
+        "batch_size": 64,
+        "max_steps": 1500,
+    },
 }
 PROMPTS: tuple[str, ...] = ("The ", "Return ", "class ", "If the ", "A list ")
 
@@ -156,8 +165,9 @@ def language_table(config: TextConfig) -> str:
     table = "\n".join([*rows, row])
     if config.dataset == "python_docs" and config.samples:
         lm = fits[0].model
-        samples = [lm.generate(p, config.samples, temperature=0.8, seed=0) for p in PROMPTS]
-        table += f"\n\nSamples (seed {config.seeds[0]}, temperature 0.8):\n\n" + "\n\n".join(map(repr, samples))
+        samples = [lm.generate(p, config.samples, temperature=0.8, seed=i) for i, p in enumerate(PROMPTS)]
+        heading = f"Samples (model of seed {config.seeds[0]}, temperature 0.8, sampling seeds 0 to {len(PROMPTS) - 1})"
+        table += f"\n\n{heading}:\n\n" + "\n\n".join(map(repr, samples))
     return table
 
 

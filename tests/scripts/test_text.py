@@ -12,7 +12,7 @@ def test_language_model_table_beside_the_ngram_with_samples():
     assert result.returncode == 0, result.stderr
     assert "| GRU |" in result.stdout
     assert "-gram, add-" in result.stdout
-    assert "Samples (seed 0" in result.stdout
+    assert "Samples (model of seed 0" in result.stdout
     assert "'Return " in result.stdout
 
 
