@@ -163,6 +163,10 @@ def language_table(config: TextConfig) -> str:
     name = f"{ngram.order_}-gram, add-{ngram.k_:g} (chosen on validation)"
     row = f"| {name} | {ngram.bits_per_char(data.test):.4f} | | {seconds:.1f} ({cpu:.1f}) |"
     table = "\n".join([*rows, row])
+    if config.dataset == "dyck2":
+        dyck = Dyck2(**_process(config))
+        bits = sum(-np.log2(dyck.next_distribution(s[:t])[s[t]]) for s in data.test for t in range(len(s)))
+        table += f"\n| the exact process (the least possible) | {bits / sum(map(len, data.test)):.4f} | | |"
     if config.dataset == "python_docs" and config.samples:
         lm = fits[0].model
         samples = [lm.generate(p, config.samples, temperature=0.8, seed=i) for i, p in enumerate(PROMPTS)]
