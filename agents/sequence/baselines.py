@@ -195,3 +195,90 @@ def arima_forecast(
     arima = require_extra("statsmodels.tsa.arima.model", "baselines", "arima_forecast")
     fitted = arima.ARIMA(np.asarray(history, np.float64), order=order, seasonal_order=seasonal_order).fit()
     return np.asarray(fitted.forecast(horizon))
+
+
+class CharNGramLanguageModel:
+    """Character n-gram language model with add-k smoothing, the classical baseline of the recurrent language model.
+
+    P(c | the ``order - 1`` characters before it) = (count(context, c) + k) / (count(context) + k V), V being the
+    training characters plus one for any unseen character; a document's first characters read begin-of-document
+    padding. With ``order`` or ``k`` None, :meth:`fit` picks them on ``validation`` texts (bits per character) from
+    orders 1 to ``max_order`` and :data:`K_GRID`; ``selection_`` keeps every (order, k, validation bpc) tried.
+    """
+
+    K_GRID: tuple[float, ...] = (1.0, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001)
+    BEGIN = "\x02"  # pads each document's start (a control character absent from ordinary text)
+
+    def __init__(self, order: int | None = None, k: float | None = None, max_order: int = 10) -> None:
+        if order is not None and (not isinstance(order, int) or order < 1):
+            raise ValueError(f"order={order!r}: expected a positive integer or None")
+        if k is not None and not k > 0:
+            raise ValueError(f"k={k!r}: expected a number > 0 or None")
+        self.order, self.k, self.max_order = order, k, max_order
+
+    def fit(self, texts: list[str], validation: list[str] | None = None) -> CharNGramLanguageModel:
+        """Count every n-gram of ``texts``; choose ``order`` and ``k`` on ``validation`` where they are None."""
+        if (self.order is None or self.k is None) and validation is None:
+            raise ValueError("order and k are chosen on validation texts: pass validation=, or set both")
+        self.alphabet_ = set("".join(texts))
+        orders = [self.order] if self.order is not None else list(range(1, self.max_order + 1))
+        self.counts_ = {n: self._count(texts, n) for n in orders}
+        self.selection_: list[tuple[int, float, float]] = []
+        if validation is not None and (self.order is None or self.k is None):
+            grid = [self.k] if self.k is not None else list(self.K_GRID)
+            for n in orders:
+                joint, context = self._lookup(validation, n)
+                characters = sum(len(t) for t in validation)
+                for k in grid:
+                    self.selection_.append((n, k, self._bits(joint, context, k) / characters))
+            self.order_, self.k_, _ = min(self.selection_, key=lambda row: row[2])
+        else:
+            self.order_, self.k_ = int(self.order), float(self.k)  # type: ignore[arg-type]
+        self.counts_ = {self.order_: self.counts_[self.order_]}
+        return self
+
+    def _count(self, texts: list[str], n: int) -> tuple[dict[str, int], dict[str, int]]:
+        """Counts of n-grams and of their (n-1)-character contexts, over documents padded at their start."""
+        grams: dict[str, int] = {}
+        for text in texts:
+            padded = self.BEGIN * (n - 1) + text
+            for i in range(len(text)):
+                gram = padded[i : i + n]
+                grams[gram] = grams.get(gram, 0) + 1
+        contexts: dict[str, int] = {}
+        for gram, count in grams.items():
+            contexts[gram[:-1]] = contexts.get(gram[:-1], 0) + count
+        return grams, contexts
+
+    def _lookup(self, texts: list[str], n: int) -> tuple[np.ndarray, np.ndarray]:
+        """count(context, c) and count(context) at every character of ``texts`` (float64 arrays)."""
+        grams, contexts = self.counts_[n]
+        joint, context = [], []
+        for text in texts:
+            padded = self.BEGIN * (n - 1) + text
+            for i in range(len(text)):
+                gram = padded[i : i + n]
+                joint.append(grams.get(gram, 0))
+                context.append(contexts.get(gram[:-1], 0))
+        return np.array(joint, dtype=np.float64), np.array(context, dtype=np.float64)
+
+    def _bits(self, joint: np.ndarray, context: np.ndarray, k: float) -> float:
+        V = len(self.alphabet_) + 1
+        return float(-np.log2((joint + k) / (context + k * V)).sum())
+
+    def bits_per_char(self, texts: list[str]) -> float:
+        """Total bits of ``texts`` under the model / their characters."""
+        joint, context = self._lookup(texts, self.order_)
+        return self._bits(joint, context, self.k_) / max(1, sum(len(t) for t in texts))
+
+
+def char_ngram_classifier(C: float = 10.0) -> Any:
+    """Bag of character n-grams (1 to 4, within word boundaries, TF-IDF) and logistic regression, a text pipeline."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    return make_pipeline(
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True),
+        LogisticRegression(C=C, max_iter=2_000),
+    )

@@ -22,6 +22,7 @@ from agents.sequence.trainer import Batch, Schedule, SequenceTrainer, TrainerCon
 from envs.datasets import Sequences
 from policies.cores import CellType
 from policies.downsample import Downsample
+from policies.embedding import check_token_ids, count_tokens, embed_tokens
 from policies.frames import frame_encoder
 from policies.heads import Pooling, SequenceClassifier, SequenceEncoder
 
@@ -49,6 +50,7 @@ class Estimator(BaseEstimator):
 
     _fitted: ClassVar[tuple[str, ...]] = ()
     module_: nn.Module
+    history_: Any  # each estimator's record of its training (the trainer's History for the sequence heads)
 
     def _store(self, params: dict[str, Any]) -> None:
         """Keep every ``__init__`` argument as given, under its own name (scikit-learn checks nothing before fit)."""
@@ -158,6 +160,7 @@ class SequenceEstimator(Estimator):
         "n_outputs_",
         "normalize_",
         "stride_",
+        "n_tokens_",
     )
     feature_shape_: tuple[int, ...]
     n_features_in_: int
@@ -166,6 +169,7 @@ class SequenceEstimator(Estimator):
     n_outputs_: int
     normalize_: Normalize
     stride_: int
+    n_tokens_: int | None
 
     def __init__(
         self,
@@ -180,6 +184,7 @@ class SequenceEstimator(Estimator):
         normalize: Normalize = "auto",
         downsample_to: int | None = 64,
         downsample: Downsample = "pool",
+        embedding_dim: int | None = None,
         policy: Any = None,
         freeze: bool = True,
         # TrainerConfig's fields, spelled out: scikit-learn reads parameters from each __init__'s signature (a
@@ -232,6 +237,11 @@ class SequenceEstimator(Estimator):
             args = {"pooling": self.pooling, "per_step": self.per_step, "dropout": self.dropout}
             return SequenceClassifier(0, self.n_outputs_, encoder=encoder, **args)
         (n_features,) = self.feature_shape_
+        n_tokens = getattr(self, "n_tokens_", None)
+        if n_tokens is not None:  # token ids: a learned vector per id in front of the core
+            return embed_tokens(
+                SequenceClassifier(self.embedding_dim, self.n_outputs_, **self._core_kwargs()), n_tokens
+            )
         return SequenceClassifier(
             n_features * (3 if self.normalize_ == "series_stats" else 1),
             self.n_outputs_,
@@ -253,6 +263,17 @@ class SequenceEstimator(Estimator):
             return frame_encoder(self.feature_shape_, *args)
         return None
 
+    def _core_kwargs(self) -> dict[str, Any]:
+        return {
+            "cell": self.cell,
+            "hidden_size": self.hidden_size,
+            "num_layers": self.num_layers,
+            "bidirectional": self._bidirectional(),
+            "dropout": self.dropout,
+            "pooling": self.pooling,
+            "per_step": self.per_step,
+        }
+
     def _fit(self, X: Sequences, y: Any) -> Self:
         config = self.trainer_config()  # parameters first, as scikit-learn checks them before the data
         array, lengths = as_sequences(X)
@@ -267,11 +288,12 @@ class SequenceEstimator(Estimator):
         if self.policy is None and len(self.feature_shape_) not in (1, 3):
             shape = self.feature_shape_
             raise ValueError(f"X must be (N, T, F) or frames (N, T, C, H, W), got per-step shape {shape}")
+        self.n_tokens_ = None if self.embedding_dim is None else count_tokens(array, self.embedding_dim)
         self.normalize_ = self._resolve_normalize(array, lengths)
         self.stride_ = self._stride(lengths)
         self.mean_, self.scale_ = (None, None)
         features = self._features(array, lengths)
-        if self.standardize and self.policy is None:
+        if self.standardize and self.policy is None and self.n_tokens_ is None:
             self.mean_, self.scale_ = standardize(features, lengths)
         data = (torch.from_numpy(self._scale(features)), torch.from_numpy(lengths), torch.from_numpy(targets))
         train, val = self._split(targets, config)
@@ -301,8 +323,8 @@ class SequenceEstimator(Estimator):
         ``"auto"`` reads the training sequences' scales (:func:`~agents.sequence.inputs.scale_spread`)."""
         if self.normalize not in NORMALIZE:
             raise ValueError(f"normalize={self.normalize!r}: expected one of {', '.join(map(repr, NORMALIZE))}")
-        if self.policy is not None or self.per_step or len(self.feature_shape_) == 3:
-            return "none"  # a per-step label must not read statistics of the steps after it; frames: pixels as they are
+        if self.policy is not None or self.per_step or len(self.feature_shape_) == 3 or self.embedding_dim is not None:
+            return "none"  # a per-step label must not read later steps' statistics; frames and token ids as they are
         if self.normalize == "auto":
             return "series_stats" if scale_spread(array, lengths) > SCALE_SPREAD else "none"
         return self.normalize
@@ -311,7 +333,8 @@ class SequenceEstimator(Estimator):
         """Steps per core step: the longest training sequence shortened to at most ``downsample_to`` steps."""
         if self.downsample_to is not None and (not isinstance(self.downsample_to, int) or self.downsample_to < 1):
             raise ValueError(f"downsample_to={self.downsample_to!r}: expected a positive integer or None")
-        if self.downsample_to is None or self.policy is not None or self.per_step or len(self.feature_shape_) != 1:
+        one_step_features = len(self.feature_shape_) == 1 and self.embedding_dim is None
+        if self.downsample_to is None or self.policy is not None or self.per_step or not one_step_features:
             return 1
         return max(1, math.ceil(int(lengths.max()) / self.downsample_to))
 
@@ -323,6 +346,8 @@ class SequenceEstimator(Estimator):
 
     def _features(self, array: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """What the network reads per step: the raw values, or z-normalised ones with each sequence's statistics."""
+        if self.n_tokens_ is not None:
+            check_token_ids(array, self.n_tokens_)
         if self.normalize_ == "none":
             return array
         normalized, mean, std = normalize_series(array, lengths)

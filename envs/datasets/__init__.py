@@ -21,6 +21,7 @@ from envs.datasets.base import SequenceData, Sequences, SeriesData, Task, requir
 from envs.datasets.clips import moving_digits
 from envs.datasets.series import load_airline, load_sunspots
 from envs.datasets.synthetic import adding_problem, noisy_sines, parity
+from envs.datasets.text import Dyck2, LabelledText, TextData, load_dyck2, load_names, load_python_docs
 from envs.datasets.trajectories import Trajectories, collect_trajectories
 from envs.datasets.ucr import UCR_UEA, UcrSet, load_italy_power_demand, load_japanese_vowels, load_ucr_uea
 
@@ -37,11 +38,22 @@ FORECASTING: dict[str, Callable[..., SeriesData]] = {
     "sines": noisy_sines,
 }
 VIDEO: dict[str, Callable[..., SequenceData]] = {"moving_digits": moving_digits}  # frames (N, T, C, H, W)
+TEXT: dict[str, Callable[..., TextData | LabelledText]] = {  # envs/datasets/text.py
+    "python_docs": load_python_docs,
+    "names": load_names,
+    "dyck2": load_dyck2,
+}
 
 
-def load_dataset(name: str, **kwargs: Any) -> SequenceData | SeriesData:
-    """Load a set from :data:`CLASSIFICATION`, :data:`FORECASTING` or :data:`VIDEO`; ``kwargs`` go to generators."""
-    loaders: dict[str, Callable[..., SequenceData | SeriesData]] = {**CLASSIFICATION, **FORECASTING, **VIDEO}
+def load_dataset(name: str, **kwargs: Any) -> SequenceData | SeriesData | TextData | LabelledText:
+    """Load a named set from :data:`CLASSIFICATION`, :data:`FORECASTING`, :data:`VIDEO` or :data:`TEXT` (``kwargs``:
+    its loader's)."""
+    loaders: dict[str, Callable[..., SequenceData | SeriesData | TextData | LabelledText]] = {
+        **CLASSIFICATION,
+        **FORECASTING,
+        **VIDEO,
+        **TEXT,
+    }
     if name not in loaders:
         raise ValueError(f"Unknown data set {name!r}: expected one of {', '.join(map(repr, loaders))}")
     return loaders[name](**kwargs)
@@ -50,20 +62,27 @@ def load_dataset(name: str, **kwargs: Any) -> SequenceData | SeriesData:
 __all__ = [
     "CLASSIFICATION",
     "FORECASTING",
+    "TEXT",
     "UCR_UEA",
     "VIDEO",
+    "Dyck2",
+    "LabelledText",
     "SequenceData",
     "Sequences",
     "SeriesData",
     "Task",
+    "TextData",
     "Trajectories",
     "UcrSet",
     "adding_problem",
     "collect_trajectories",
     "load_airline",
     "load_dataset",
+    "load_dyck2",
     "load_italy_power_demand",
     "load_japanese_vowels",
+    "load_names",
+    "load_python_docs",
     "load_sunspots",
     "load_ucr_uea",
     "moving_digits",

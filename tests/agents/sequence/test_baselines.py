@@ -90,3 +90,31 @@ def test_frame_baselines_learn_what_one_frame_shows_but_not_moving_digits_direct
     data = moving_digits(n_train=600, n_test=600, T=6, size=12)
     for view in ("middle", "random", "mean"):
         assert FrameClassifier(view).fit(data.X_train, data.y_train).score(data.X_test, data.y_test) < 0.6
+
+
+def test_char_ngram_add_k_probabilities_by_hand():
+    from agents.sequence.baselines import CharNGramLanguageModel
+
+    model = CharNGramLanguageModel(order=2, k=0.5).fit(["abab"])  # V = 2 characters + 1 unseen
+    # "ba": b after begin (count 0 of context count 1), then a after b (1 of 1)
+    bits = -np.log2(0.5 / (1 + 1.5)) - np.log2(1.5 / (1 + 1.5))
+    assert model.bits_per_char(["ba"]) == pytest.approx(bits / 2)
+
+
+def test_char_ngram_order_and_k_are_chosen_on_validation():
+    from agents.sequence.baselines import CharNGramLanguageModel
+
+    model = CharNGramLanguageModel(max_order=4).fit(["abcabcabc" * 30], validation=["abcabc" * 5])
+    assert model.order_ >= 2  # one character of context predicts this text; none does not
+    assert model.k_ == min(CharNGramLanguageModel.K_GRID)
+    assert len(model.selection_) == 4 * len(CharNGramLanguageModel.K_GRID)
+    with pytest.raises(ValueError, match="pass validation="):
+        CharNGramLanguageModel().fit(["abc"])
+
+
+def test_char_ngram_classifier_reads_raw_strings():
+    from agents.sequence.baselines import char_ngram_classifier
+
+    words = ["zebra", "pizza", "lazy", "apple", "melon", "berry"] * 5
+    labels = ["z" in w for w in words]
+    assert char_ngram_classifier().fit(words, labels).score(words, labels) == 1.0

@@ -55,7 +55,8 @@ def test_a_validation_split_of_a_handful_of_sequences_is_not_made():
     clf = RecurrentClassifier(val_fraction=0.2, random_state=0)
     small, just_enough = np.repeat([0, 1, 2], 12), np.repeat([0, 1], 25)  # 6 and 10 validation sequences
     train, val = clf._split(small, clf.trainer_config())
-    assert len(val) == 0 and train.tolist() == list(range(len(small)))
+    assert len(val) == 0
+    assert train.tolist() == list(range(len(small)))
     assert len(clf._split(just_enough, clf.trainer_config())[1]) == 10
     fitted = RecurrentClassifier(**FAST | {"max_steps": 6, "min_steps": 0}).fit(np.zeros((36, 5, 1)), small)
     assert len(fitted.history_.epochs) == 2  # the whole step budget (3 steps an epoch), nothing validated
