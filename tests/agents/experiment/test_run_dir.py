@@ -150,9 +150,14 @@ def test_resume_needs_a_run_directory(tmp_path, run):
 
 
 def test_interrupt_flag_turns_the_first_signal_into_a_flag():
-    with InterruptFlag() as flag:
-        os.kill(os.getpid(), signal.SIGINT)
-        assert flag.signalled == signal.SIGINT
-        with pytest.raises(KeyboardInterrupt):
+    # Python's own handler, as in a terminal: a process started in the background (nohup, `&`) ignores SIGINT
+    outside = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with InterruptFlag() as flag:
             os.kill(os.getpid(), signal.SIGINT)
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+            assert flag.signalled == signal.SIGINT
+            with pytest.raises(KeyboardInterrupt):
+                os.kill(os.getpid(), signal.SIGINT)
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, outside)
