@@ -6,8 +6,9 @@ Three jobs, each a markdown table over seeds, with wall and CPU seconds per fit:
   add-k character n-gram (order and k chosen on the validation split), and samples from a few prompts;
 * ``dyck2`` (language model): the model's next-symbol distribution against the exact one at every test position
   (total variation and largest absolute difference, mean and maximum);
-* ``names`` (classification): test accuracy of ``CharTokenizer() -> RecurrentClassifier(embedding_dim=...)``
-  beside a bag of character n-grams with logistic regression.
+* ``names`` (classification): test accuracy of :class:`LanguageModelClassifier` (a character language model per
+  locale) and of ``CharTokenizer() -> RecurrentClassifier(embedding_dim=...)``, beside a bag of character n-grams
+  with logistic regression.
 
     python scripts/text.py --dataset python_docs --seeds 3
     python scripts/text.py --dataset names --seeds 3
@@ -23,9 +24,10 @@ from typing import Any, NamedTuple
 import numpy as np
 from sklearn.pipeline import make_pipeline
 
-from agents.experiment.cli import check_arguments
+from agents.experiment.cli import check_arguments, check_keys
 from agents.sequence import RecurrentClassifier
 from agents.sequence.baselines import CharNGramLanguageModel, char_ngram_classifier
+from agents.sequence.generative import LanguageModelClassifier, default_language_model
 from agents.sequence.language import RecurrentLanguageModel
 from agents.sequence.tokens import CharTokenizer
 from envs.datasets import TEXT, Dyck2, LabelledText, TextData, load_dataset
@@ -45,8 +47,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "embedding_dim": 16,
         "seq_len": 64,
         "batch_size": 32,
-        "max_steps": 2000,
-        "eval_every": 500,
+        "max_steps": 12000,
+        "eval_every": 1000,
         "dropout": 0.0,
     },
     "names": {
@@ -93,8 +95,11 @@ def check_config(config: TextConfig) -> None:
     """Every setting checked before any data is loaded or any network built."""
     if config.dataset not in TEXT:
         raise ValueError(f"dataset={config.dataset!r}: expected one of {', '.join(map(repr, TEXT))}")
-    estimator = RecurrentClassifier if config.dataset == "names" else RecurrentLanguageModel
-    check_arguments(config.estimator, estimator, f"--set for {estimator.__name__}")
+    if config.dataset == "names":  # a key goes to each of the two models that takes it
+        known = [*_parameters(RecurrentClassifier), *_parameters(RecurrentLanguageModel)]
+        check_keys(config.estimator, known, "--set for RecurrentClassifier or RecurrentLanguageModel")
+    else:
+        check_arguments(config.estimator, RecurrentLanguageModel, "--set for RecurrentLanguageModel")
     check_arguments(config.data, TEXT[config.dataset], f"--data for {config.dataset}")
     if config.dataset == "dyck2":
         process = {k: v for k, v in config.data.items() if k in ("p_open", "p_end", "max_depth")}
@@ -110,8 +115,14 @@ def timed(fit: Callable[[], Any]) -> tuple[Any, float, float]:
     return result, time.perf_counter() - begin, time.process_time() - cpu
 
 
-def settings(config: TextConfig, seed: int) -> dict[str, Any]:
-    return {**DEFAULTS[config.dataset], "random_state": seed, "device": config.device, **config.estimator}
+def _parameters(estimator: type) -> list[str]:
+    return list(estimator().get_params(deep=False))
+
+
+def settings(config: TextConfig, seed: int, estimator: type = RecurrentLanguageModel) -> dict[str, Any]:
+    """``estimator``'s parameters: :data:`DEFAULTS`, the seed and device, and the ``--set`` keys it takes."""
+    chosen = {k: v for k, v in config.estimator.items() if k in _parameters(estimator)}
+    return {**DEFAULTS[config.dataset], "random_state": seed, "device": config.device, **chosen}
 
 
 def fit_language_model(config: TextConfig, data: TextData, seed: int) -> Fit:
@@ -189,21 +200,35 @@ def _rows(fits: list[Fit], name: str) -> list[str]:
 
 
 def names_table(config: TextConfig) -> str:
-    """Recurrent classifiers on tokenised names per seed, beside the bag of character n-grams."""
+    """Both recurrent classifiers on the names per seed, beside the bag of character n-grams."""
     data = load_dataset("names", **config.data)
     assert isinstance(data, LabelledText)
-    fits = []
+    generative = [_fit_names(config, seed, _generative(config, seed), data) for seed in config.seeds]
+    discriminative = []
     for seed in config.seeds:
-        pipeline = make_pipeline(CharTokenizer(), RecurrentClassifier(**settings(config, seed)))
-        _, seconds, cpu = timed(lambda p=pipeline: p.fit(data.X_train, data.y_train))
-        accuracy = float(pipeline.score(data.X_test, data.y_test))
-        print(f"names seed {seed}: test accuracy {accuracy:.4f} in {seconds:.0f} s ({cpu:.0f} s of CPU)", flush=True)
-        fits.append(Fit({"test accuracy": accuracy}, seconds, cpu, pipeline))
-    rows = _rows(fits, "characters -> GRU")
+        pipeline = make_pipeline(CharTokenizer(), RecurrentClassifier(**settings(config, seed, RecurrentClassifier)))
+        discriminative.append(_fit_names(config, seed, pipeline, data))
+    rows = _rows(generative, "a character GRU per locale (LanguageModelClassifier)")
+    rows += _rows(discriminative, "characters -> GRU (RecurrentClassifier)")[2:]
     baseline, seconds, cpu = timed(lambda: char_ngram_classifier().fit(data.X_train, data.y_train))
     score = baseline.score(data.X_test, data.y_test)
     rows.append(f"| char 1-4-grams, TF-IDF + logistic regression | {score:.4f} | | {seconds:.1f} ({cpu:.1f}) |")
     return "\n".join(rows)
+
+
+def _generative(config: TextConfig, seed: int) -> LanguageModelClassifier:
+    """The language model per locale: :func:`default_language_model` with the ``--set`` keys it takes."""
+    chosen = {k: v for k, v in config.estimator.items() if k in _parameters(RecurrentLanguageModel)}
+    language_model = default_language_model().set_params(device=config.device, **chosen)
+    return LanguageModelClassifier(language_model, random_state=seed)
+
+
+def _fit_names(config: TextConfig, seed: int, model: Any, data: LabelledText) -> Fit:
+    _, seconds, cpu = timed(lambda: model.fit(data.X_train, data.y_train))
+    accuracy = float(model.score(data.X_test, data.y_test))
+    name = type(model).__name__ if not hasattr(model, "steps") else type(model.steps[-1][1]).__name__
+    print(f"names seed {seed}, {name}: test accuracy {accuracy:.4f} in {seconds:.0f} s ({cpu:.0f} s of CPU)", flush=True)
+    return Fit({"test accuracy": accuracy}, seconds, cpu, model)
 
 
 def text_table(config: TextConfig) -> str:

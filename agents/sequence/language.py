@@ -252,6 +252,19 @@ class RecurrentLanguageModel(Estimator):
         sizes = np.bincount(doc, minlength=len(documents))
         return np.split(outputs[keep][order], np.cumsum(sizes)[:-1])
 
+    def log_likelihood(self, texts: str | list[str]) -> np.ndarray:
+        """Per document, ln p of the whole text: each token given its prefix, then the document's end. (N,) float64.
+
+        The end counts (the begin id after the last token), so a text is scored as a whole, not as the prefix of a
+        longer one: what a generative classifier (:class:`LanguageModelClassifier`) compares across classes.
+        """
+        texts = check_texts(texts)
+        out = np.empty(len(texts))
+        for i, (text, log_p) in enumerate(zip(texts, self.log_probabilities(texts), strict=True)):
+            ids = np.asarray([*self.tokenizer_.encode(text), BOS])  # the tokens, then the end
+            out[i] = log_p[np.arange(len(ids)), ids].astype(np.float64).sum()
+        return out
+
     def bits_per_char(self, texts: str | list[str]) -> float:
         """Total nats of the texts' tokens / ln 2 / their characters: comparable across tokenizers."""
         texts = check_texts(texts)

@@ -171,7 +171,7 @@ def _stack(prefix: str) -> list[str]:
 
 
 def load_dyck2(
-    n_train: int = 4_000,
+    n_train: int = 100_000,
     n_val: int = 500,
     n_test: int = 500,
     seed: int = 0,

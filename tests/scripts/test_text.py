@@ -28,7 +28,8 @@ def test_names_table_beside_the_bag_of_ngrams():
     locales = ("--data", "locales=[fr_FR, fi_FI]")
     result = run_script("text", "--dataset", "names", "--seeds", "1", *TINY[:6], "--set", "min_steps=0", *locales)
     assert result.returncode == 0, result.stderr
-    assert "characters -> GRU" in result.stdout
+    assert "| a character GRU per locale (LanguageModelClassifier) |" in result.stdout
+    assert "| characters -> GRU (RecurrentClassifier) |" in result.stdout
     assert "TF-IDF + logistic regression" in result.stdout
 
 
@@ -37,6 +38,7 @@ def test_names_table_beside_the_bag_of_ngrams():
     [
         (["--dataset", "names", "--set", "hiden_size=3"], "Unknown key 'hiden_size'"),
         (["--dataset", "dyck2", "--data", "p_open=2"], "p_open=2"),
+        (["--dataset", "dyck2", "--set", "pooling=max"], "Unknown key 'pooling'"),
         (["--dataset", "python_docs", "--set", "hidden_size=0", "--seeds", "1"], "hidden_size=0"),
         (["--dataset", "python_docs", "--data", "fractions=[0.9, 0.5]", "--seeds", "1"], "fractions=[0.9, 0.5]"),
     ],
