@@ -208,7 +208,8 @@ def names_table(config: TextConfig) -> str:
     for seed in config.seeds:
         pipeline = make_pipeline(CharTokenizer(), RecurrentClassifier(**settings(config, seed, RecurrentClassifier)))
         discriminative.append(_fit_names(config, seed, pipeline, data))
-    rows = _rows(generative, "a character GRU per locale (LanguageModelClassifier)")
+    cell = str(generative[0].model.models_[0].cell).upper()
+    rows = _rows(generative, f"a character {cell} per locale (LanguageModelClassifier)")
     rows += _rows(discriminative, "characters -> GRU (RecurrentClassifier)")[2:]
     baseline, seconds, cpu = timed(lambda: char_ngram_classifier().fit(data.X_train, data.y_train))
     score = baseline.score(data.X_test, data.y_test)

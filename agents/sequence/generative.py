@@ -17,7 +17,7 @@ Example:
 
 from __future__ import annotations
 
-import math
+import copy
 from typing import Any, Self
 
 import numpy as np
@@ -30,21 +30,21 @@ from agents.sequence.tokens import check_texts
 
 
 def default_language_model() -> RecurrentLanguageModel:
-    """The template when none is given: a small character GRU for short texts (names, words, sentences).
+    """The template when none is given: a character LSTM for short texts (names, words, sentences).
 
-    64-dimensional embeddings, 128 units, dropout 0.3, 32-step chunks of 16 columns, 1,200 steps, weights picked
-    on the held-out texts every 100 steps (docs/language.md shows the budget against accuracy on names).
+    256 units, 64-dimensional embeddings, dropout 0.3, 32-step chunks of 16 columns, 600 steps, weights picked on
+    the held-out texts every 100 steps (docs/language.md compares it with other sizes and budgets on names).
     """
     return RecurrentLanguageModel(
-        hidden_size=128, embedding_dim=32, dropout=0.3, seq_len=32, batch_size=16, max_steps=1_200, eval_every=100
+        cell="lstm",
+        hidden_size=256,
+        embedding_dim=64,
+        dropout=0.3,
+        seq_len=32,
+        batch_size=16,
+        max_steps=600,
+        eval_every=100,
     )
-
-
-def _budget(template: RecurrentLanguageModel, share: float) -> dict[str, int]:
-    """``max_steps`` and ``eval_every`` for a class with ``share`` of the largest class's characters: as many passes
-    over its texts as the largest class's model makes, so a small class's learning rate anneals before it overfits."""
-    steps = max(1, math.ceil(template.max_steps * share))
-    return {"max_steps": steps, "eval_every": max(1, math.ceil(template.eval_every * share))}
 
 
 class LanguageModelClassifier(ClassifierMixin, BaseEstimator):
@@ -55,6 +55,9 @@ class LanguageModelClassifier(ClassifierMixin, BaseEstimator):
             (``sklearn.base.clone``); None: :func:`default_language_model`.
         val_fraction: share of each class's texts held out to pick its model's weights (``fit(validation=)``);
             a class with too few texts for a split trains on them all and keeps its last weights.
+        pretrain: first fit one model on every class's texts (its weights picked on all held-out texts), then
+            train each class's model on from a copy of it (``warm_start``): the classes share one vocabulary, and
+            a small class starts from what all the texts have in common instead of from scratch.
         random_state: seeds the held-out split and every model (None: a fresh seed each fit).
     """
 
@@ -62,10 +65,12 @@ class LanguageModelClassifier(ClassifierMixin, BaseEstimator):
         self,
         language_model: RecurrentLanguageModel | None = None,
         val_fraction: float = 0.1,
+        pretrain: bool = True,
         random_state: int | None = 0,
     ) -> None:
         self.language_model = language_model
         self.val_fraction = val_fraction
+        self.pretrain = pretrain
         self.random_state = random_state
 
     def fit(self, X: Any, y: Any) -> Self:
@@ -90,12 +95,16 @@ class LanguageModelClassifier(ClassifierMixin, BaseEstimator):
             members = rng.permutation(texts[labels == label]).tolist()
             n_val = round(self.val_fraction * len(members))
             splits.append((members[n_val:], members[:n_val]) if 0 < n_val < len(members) else (members, None))
-        sizes = np.array([sum(map(len, train)) for train, _ in splits])
+        shared = None
+        if self.pretrain:  # one model of every class's texts, which each class's model then trains on from
+            held_out = [text for _, val in splits for text in (val or [])]
+            shared = clone(template).set_params(random_state=seed)
+            shared.fit([text for train, _ in splits for text in train], validation=held_out or None)
         self.models_ = []
-        for label, (train, val), size in zip(self.classes_, splits, sizes, strict=True):
-            model = clone(template).set_params(random_state=seed, **_budget(template, size / sizes.max()))
+        for label, (train, val) in zip(self.classes_, splits, strict=True):
+            model = clone(template).set_params(random_state=seed) if shared is None else copy.deepcopy(shared)
             try:
-                model.fit(train, validation=val)
+                model.set_params(warm_start=shared is not None).fit(train, validation=val)
             except ValueError as error:
                 raise ValueError(f"class {label!r}: {error}") from None
             self.models_.append(model)

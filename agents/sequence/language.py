@@ -96,6 +96,8 @@ class RecurrentLanguageModel(Estimator):
         max_steps: gradient steps. eval_every: with ``validation`` texts at fit, score them every this many steps
             and keep the best weights.
         random_state: seeds initialisation, dropout and sampling (None: a fresh seed). device: torch device.
+        warm_start: fitting a fitted model again keeps its vocabulary and weights and trains on from them (unknown
+            characters of the new texts map to ``<unk>``), as scikit-learn's ``warm_start`` does.
     """
 
     module_: LanguageNetwork
@@ -122,6 +124,7 @@ class RecurrentLanguageModel(Estimator):
         random_state: int | None = 0,
         device: str = "cpu",
         progress: bool = False,
+        warm_start: bool = False,
     ) -> None:
         self._store(locals())
 
@@ -135,15 +138,17 @@ class RecurrentLanguageModel(Estimator):
         device = torch.device("cuda" if self.device == "auto" and torch.cuda.is_available() else self.device)
         if self.device == "auto" and not torch.cuda.is_available():
             device = torch.device("cpu")
-        self.tokenizer_ = make_tokenizer(self.tokenizer, self.vocab_size).fit(texts)
-        self.n_tokens_ = int(self.tokenizer_.vocabulary_size_)
+        warm = self.warm_start and hasattr(self, "module_")  # train on from the fitted vocabulary and weights
+        if not warm:
+            self.tokenizer_ = make_tokenizer(self.tokenizer, self.vocab_size).fit(texts)
+            self.n_tokens_ = int(self.tokenizer_.vocabulary_size_)
         stream = np.concatenate([self._with_begin(t) for t in texts])  # (N,)
         columns = len(stream) // self.batch_size
         if columns < 2:
             raise ValueError(f"texts hold {len(stream)} tokens: too few for batch_size={self.batch_size}")
         data = torch.from_numpy(stream[: columns * self.batch_size]).view(self.batch_size, columns).t()  # (L, B)
         with seeded(seed, device):
-            self.module_ = self._build_module().to(device)
+            self.module_ = self.module_.to(device) if warm else self._build_module().to(device)
             self.history_ = self._train_stream(data.to(device), None if validation is None else check_texts(validation))
         self.module_.eval()
         return self

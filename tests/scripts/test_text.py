@@ -28,7 +28,7 @@ def test_names_table_beside_the_bag_of_ngrams():
     locales = ("--data", "locales=[fr_FR, fi_FI]")
     result = run_script("text", "--dataset", "names", "--seeds", "1", *TINY[:6], "--set", "min_steps=0", *locales)
     assert result.returncode == 0, result.stderr
-    assert "| a character GRU per locale (LanguageModelClassifier) |" in result.stdout
+    assert "| a character LSTM per locale (LanguageModelClassifier) |" in result.stdout
     assert "| characters -> GRU (RecurrentClassifier) |" in result.stdout
     assert "TF-IDF + logistic regression" in result.stdout
 

@@ -1,7 +1,5 @@
 """LanguageModelClassifier: Bayes' rule over one language model per class, and the whole-text likelihood it reads."""
 
-import math
-
 import numpy as np
 import pytest
 import torch
@@ -61,21 +59,12 @@ def test_priors_are_the_label_frequencies_and_shift_the_decision():
     np.testing.assert_allclose(joint - likelihood, clf.class_log_prior_[None])
 
 
-def test_each_class_model_copies_the_template_and_fits_are_repeatable(clf):
+def test_each_class_model_copies_the_template_and_fits_are_repeatable(clf):  # from the shared pretrained model
     template = clf.language_model
-    assert all(m.get_params() == template.get_params() | {"random_state": 0} for m in clf.models_)  # equal sizes
+    assert all(m.get_params() == template.get_params() | {"random_state": 0, "warm_start": True} for m in clf.models_)
     assert not hasattr(template, "module_")  # the template itself is never fitted
     again = clone(clf).fit(WORDS, LABELS)
     np.testing.assert_allclose(again.predict_joint_log_proba(["abx"]), clf.predict_joint_log_proba(["abx"]))
-
-
-def test_a_smaller_class_gets_as_many_passes_over_its_texts_in_fewer_steps():
-    words, labels = WORDS[:18] + WORDS[18:24], LABELS[:18] + LABELS[18:24]  # "xy" holds a third of "ab"'s characters
-    clf = LanguageModelClassifier(RecurrentLanguageModel(**TINY), val_fraction=0.0).fit(words, labels)
-    large, small = clf.models_
-    share = sum(map(len, WORDS[18:24])) / sum(map(len, WORDS[:18]))
-    assert (large.max_steps, large.eval_every) == (60, 20)
-    assert (small.max_steps, small.eval_every) == (math.ceil(60 * share), math.ceil(20 * share))
 
 
 def test_scikit_learn_model_selection_takes_it():
@@ -101,3 +90,13 @@ def test_bad_input_raises_one_typed_error_naming_it(kwargs, X, y, error, words):
 def test_predicting_before_fit_raises_not_fitted():
     with pytest.raises(NotFittedError):
         LanguageModelClassifier().predict(["ab"])
+
+
+def test_pretraining_gives_every_class_model_one_vocabulary_and_without_it_each_its_own():
+    clf = LanguageModelClassifier(RecurrentLanguageModel(**TINY)).fit(WORDS, LABELS)
+    assert {m.n_tokens_ for m in clf.models_} == {3 + len(set("abxy"))}  # padding, unknown, begin, and a b x y
+    assert all(m.warm_start for m in clf.models_)
+    assert clf.predict(["aabb", "yyx"]).tolist() == ["ab", "xy"]
+    alone = LanguageModelClassifier(RecurrentLanguageModel(**TINY), pretrain=False).fit(WORDS, LABELS)
+    assert [m.n_tokens_ for m in alone.models_] == [3 + 2, 3 + 2] and not any(m.warm_start for m in alone.models_)
+    assert alone.predict(["aabb", "yyx"]).tolist() == ["ab", "xy"]

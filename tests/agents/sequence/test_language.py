@@ -125,3 +125,14 @@ def test_bad_generation_arguments_raise(lm):
         lm.generate("a", 3, temperature=0)
     with pytest.raises(TypeError, match="prompt must be a string"):
         lm.generate(3, 3)
+
+
+def test_warm_start_trains_on_from_the_fitted_vocabulary_and_weights():
+    text = ["abcabcabcabc" * 8]
+    cold = RecurrentLanguageModel(**TINY).fit(text)
+    assert RecurrentLanguageModel(**TINY).fit(text).fit(text).bits_per_char(text) == cold.bits_per_char(text)
+    warm = RecurrentLanguageModel(**TINY, warm_start=True).fit(text).fit(text)  # twice the training
+    assert warm.bits_per_char(text) < cold.bits_per_char(text)
+    vocabulary = warm.tokenizer_.vocabulary_size_
+    warm.fit(["xyz" * 20])  # new characters: the vocabulary stays, they read as unknown
+    assert warm.tokenizer_.vocabulary_size_ == vocabulary == warm.n_tokens_
