@@ -228,7 +228,8 @@ def _fit_names(config: TextConfig, seed: int, model: Any, data: LabelledText) ->
     _, seconds, cpu = timed(lambda: model.fit(data.X_train, data.y_train))
     accuracy = float(model.score(data.X_test, data.y_test))
     name = type(model).__name__ if not hasattr(model, "steps") else type(model.steps[-1][1]).__name__
-    print(f"names seed {seed}, {name}: test accuracy {accuracy:.4f} in {seconds:.0f} s ({cpu:.0f} s of CPU)", flush=True)
+    line = f"test accuracy {accuracy:.4f} in {seconds:.0f} s ({cpu:.0f} s of CPU)"
+    print(f"names seed {seed}, {name}: {line}", flush=True)
     return Fit({"test accuracy": accuracy}, seconds, cpu, model)
 
 

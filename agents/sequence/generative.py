@@ -33,7 +33,7 @@ def default_language_model() -> RecurrentLanguageModel:
     """The template when none is given: a character LSTM for short texts (names, words, sentences).
 
     256 units, 64-dimensional embeddings, dropout 0.3, 32-step chunks of 16 columns, 600 steps, weights picked on
-    the held-out texts every 100 steps (docs/language.md compares it with other sizes and budgets on names).
+    the held-out texts every 50 steps (docs/language.md compares it with other sizes and budgets on names).
     """
     return RecurrentLanguageModel(
         cell="lstm",
@@ -43,7 +43,7 @@ def default_language_model() -> RecurrentLanguageModel:
         seq_len=32,
         batch_size=16,
         max_steps=600,
-        eval_every=100,
+        eval_every=50,
     )
 
 

@@ -149,7 +149,8 @@ class RecurrentLanguageModel(Estimator):
         data = torch.from_numpy(stream[: columns * self.batch_size]).view(self.batch_size, columns).t()  # (L, B)
         with seeded(seed, device):
             self.module_ = self.module_.to(device) if warm else self._build_module().to(device)
-            self.history_ = self._train_stream(data.to(device), None if validation is None else check_texts(validation))
+            held_out = None if validation is None else check_texts(validation)
+            self.history_ = self._train_stream(data.to(device), held_out, warm)
         self.module_.eval()
         return self
 
@@ -181,14 +182,18 @@ class RecurrentLanguageModel(Estimator):
         """A document's ids after the begin id: (1 + n,)."""
         return np.asarray([BOS, *self.tokenizer_.encode(text)], dtype=np.int64)
 
-    def _train_stream(self, data: torch.Tensor, validation: list[str] | None) -> list[dict[str, float]]:
-        """Stateful truncated BPTT over ``data`` (L, B) for ``max_steps`` chunks; the best weights on validation win."""
+    def _train_stream(self, data: torch.Tensor, validation: list[str] | None, warm: bool) -> list[dict[str, float]]:
+        """Stateful truncated BPTT over ``data`` (L, B) for ``max_steps`` chunks; the best weights on validation win
+        (with ``warm``, the starting weights compete too, in case training on only makes them worse)."""
         net, T = self.module_, min(self.seq_len, data.shape[0] - 1)
         optimizer = torch.optim.AdamW(net.parameters(), lr=self.lr, weight_decay=self.weight_decay)
         schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=self.max_steps)
         n_chunks = max(1, (data.shape[0] - 1) // T)
         net.train()
         history, best, best_state, state, total = [], math.inf, None, None, 0.0
+        if warm and validation is not None:
+            best, best_state = self.bits_per_char(validation), copy.deepcopy(net.state_dict())
+            net.train()
         for step in tqdm(range(self.max_steps), disable=not self.progress, desc="steps", leave=False):
             chunk = step % n_chunks
             if chunk == 0:  # the stream starts again: its columns' ends do not lead into their beginnings

@@ -143,7 +143,8 @@ class Dyck2:
         cdfs: dict[str, np.ndarray] = {}  # by the stack's depth and innermost bracket: all the distribution reads
         out = []
         for _ in range(n):
-            symbols, stack = [], ""
+            symbols: list[str] = []
+            stack = ""
             while not symbols or symbols[-1] != ".":
                 key = f"{len(stack)}{stack[-1:]}"
                 if key not in cdfs:

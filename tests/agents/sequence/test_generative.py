@@ -47,7 +47,8 @@ def test_probabilities_are_bayes_rule_over_the_class_models(clf):
     np.testing.assert_allclose(joint, expected)
     np.testing.assert_allclose(clf.predict_proba(texts).sum(1), 1.0)
     np.testing.assert_allclose(np.exp(clf.predict_log_proba(texts)), clf.predict_proba(texts))
-    assert clf.classes_.tolist() == ["ab", "xy"] and len(clf.models_) == 2
+    assert clf.classes_.tolist() == ["ab", "xy"]
+    assert len(clf.models_) == 2
 
 
 def test_priors_are_the_label_frequencies_and_shift_the_decision():
@@ -69,7 +70,8 @@ def test_each_class_model_copies_the_template_and_fits_are_repeatable(clf):  # f
 
 def test_scikit_learn_model_selection_takes_it():
     scores = cross_val_score(LanguageModelClassifier(RecurrentLanguageModel(**TINY)), WORDS, LABELS, cv=2)
-    assert scores.shape == (2,) and (scores > 0.5).all()
+    assert scores.shape == (2,)
+    assert (scores > 0.5).all()
 
 
 @pytest.mark.parametrize(
@@ -98,5 +100,6 @@ def test_pretraining_gives_every_class_model_one_vocabulary_and_without_it_each_
     assert all(m.warm_start for m in clf.models_)
     assert clf.predict(["aabb", "yyx"]).tolist() == ["ab", "xy"]
     alone = LanguageModelClassifier(RecurrentLanguageModel(**TINY), pretrain=False).fit(WORDS, LABELS)
-    assert [m.n_tokens_ for m in alone.models_] == [3 + 2, 3 + 2] and not any(m.warm_start for m in alone.models_)
+    assert [m.n_tokens_ for m in alone.models_] == [3 + 2, 3 + 2]
+    assert not any(m.warm_start for m in alone.models_)
     assert alone.predict(["aabb", "yyx"]).tolist() == ["ab", "xy"]

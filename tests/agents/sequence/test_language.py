@@ -136,3 +136,11 @@ def test_warm_start_trains_on_from_the_fitted_vocabulary_and_weights():
     vocabulary = warm.tokenizer_.vocabulary_size_
     warm.fit(["xyz" * 20])  # new characters: the vocabulary stays, they read as unknown
     assert warm.tokenizer_.vocabulary_size_ == vocabulary == warm.n_tokens_
+
+
+def test_a_warm_start_keeps_its_starting_weights_when_training_on_only_hurts_the_validation_texts():
+    text = ["abcabcabcabc" * 8]
+    lm = RecurrentLanguageModel(**TINY, warm_start=True).fit(text)
+    before = lm.bits_per_char(text)
+    lm.fit(["xyzxyz" * 20], validation=text)  # unseen characters: it learns to predict <unk>, worse on the original
+    assert lm.bits_per_char(text) <= before + 1e-9
