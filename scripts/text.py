@@ -3,7 +3,8 @@
 ``--dataset python_docs`` trains a character language model on Python's own documentation (shipped with CPython)
 and prints its test bits per character beside the best add-k character n-gram, then samples after a few prompts;
 ``--dataset dyck2`` checks a model's next-symbol predictions against the exact distribution of a bracket language;
-``--dataset names`` classifies Faker's names by locale beside a bag of character n-grams (extra ``[text]``).
+``--dataset names`` classifies Faker's names by locale, with a language model per locale and with a classifier on
+the characters, beside a bag of character n-grams (extra ``[text]``; ``--set`` keys go to each model that takes them).
 
     python scripts/text.py --dataset python_docs --seeds 3
     python scripts/text.py --dataset dyck2 --seeds 3

@@ -73,7 +73,8 @@ class TextConfig:
     seeds: tuple[int, ...] = (0, 1, 2)
     """One fit per seed; the table shows mean ± std and every seed."""
     estimator: Mapping[str, Any] = field(default_factory=dict)
-    """Overrides of the estimator's parameters over :data:`DEFAULTS`, e.g. ``{"max_steps": 50}``."""
+    """Overrides of the estimator's parameters over :data:`DEFAULTS`, e.g. ``{"max_steps": 50}``; for names, each key
+    goes to every model that takes it (the classifier, the language model per locale)."""
     data: Mapping[str, Any] = field(default_factory=dict)
     """Arguments of the data set's loader, e.g. ``{"n_train": 500}`` for dyck2."""
     samples: int = 200
