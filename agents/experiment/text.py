@@ -120,10 +120,14 @@ def _parameters(estimator: type) -> list[str]:
     return list(estimator().get_params(deep=False))
 
 
+def _chosen(config: TextConfig, estimator: type) -> dict[str, Any]:
+    """The ``--set`` keys that ``estimator`` takes."""
+    return {k: v for k, v in config.estimator.items() if k in _parameters(estimator)}
+
+
 def settings(config: TextConfig, seed: int, estimator: type = RecurrentLanguageModel) -> dict[str, Any]:
     """``estimator``'s parameters: :data:`DEFAULTS`, the seed and device, and the ``--set`` keys it takes."""
-    chosen = {k: v for k, v in config.estimator.items() if k in _parameters(estimator)}
-    return {**DEFAULTS[config.dataset], "random_state": seed, "device": config.device, **chosen}
+    return {**DEFAULTS[config.dataset], "random_state": seed, "device": config.device, **_chosen(config, estimator)}
 
 
 def fit_language_model(config: TextConfig, data: TextData, seed: int) -> Fit:
@@ -204,11 +208,8 @@ def names_table(config: TextConfig) -> str:
     """Both recurrent classifiers on the names per seed, beside the bag of character n-grams."""
     data = load_dataset("names", **config.data)
     assert isinstance(data, LabelledText)
-    generative = [_fit_names(config, seed, _generative(config, seed), data) for seed in config.seeds]
-    discriminative = []
-    for seed in config.seeds:
-        pipeline = make_pipeline(CharTokenizer(), RecurrentClassifier(**settings(config, seed, RecurrentClassifier)))
-        discriminative.append(_fit_names(config, seed, pipeline, data))
+    generative = [_fit_names(seed, _generative(config, seed), data) for seed in config.seeds]
+    discriminative = [_fit_names(seed, _discriminative(config, seed), data) for seed in config.seeds]
     cell = str(generative[0].model.models_[0].cell).upper()
     rows = _rows(generative, f"a character {cell} per locale (LanguageModelClassifier)")
     rows += _rows(discriminative, "characters -> GRU (RecurrentClassifier)")[2:]
@@ -220,12 +221,18 @@ def names_table(config: TextConfig) -> str:
 
 def _generative(config: TextConfig, seed: int) -> LanguageModelClassifier:
     """The language model per locale: :func:`default_language_model` with the ``--set`` keys it takes."""
-    chosen = {k: v for k, v in config.estimator.items() if k in _parameters(RecurrentLanguageModel)}
-    language_model = default_language_model().set_params(device=config.device, **chosen)
+    language_model = default_language_model().set_params(
+        device=config.device, **_chosen(config, RecurrentLanguageModel)
+    )
     return LanguageModelClassifier(language_model, random_state=seed)
 
 
-def _fit_names(config: TextConfig, seed: int, model: Any, data: LabelledText) -> Fit:
+def _discriminative(config: TextConfig, seed: int) -> Any:
+    """Characters into the classifier: :class:`CharTokenizer` then ``RecurrentClassifier(**DEFAULTS["names"])``."""
+    return make_pipeline(CharTokenizer(), RecurrentClassifier(**settings(config, seed, RecurrentClassifier)))
+
+
+def _fit_names(seed: int, model: Any, data: LabelledText) -> Fit:
     _, seconds, cpu = timed(lambda: model.fit(data.X_train, data.y_train))
     accuracy = float(model.score(data.X_test, data.y_test))
     name = type(model).__name__ if not hasattr(model, "steps") else type(model.steps[-1][1]).__name__
